@@ -1,0 +1,13 @@
+import type { Config } from '../src/config';
+import type { Db } from '../src/db/database';
+import type { LocationRow } from '../src/db/schema';
+import type { HighLevelClient } from '../src/providers/highlevel/highLevelClient';
+import type { WhatsAppSender } from '../src/providers/whatsappPort';
+
+/** Everything activities need, built once per worker (src/worker.ts) or per test. */
+export interface ActivityDeps {
+  db: Db;
+  config: Pick<Config, 'RECEIPT_TIMEOUT_SECONDS' | 'LATE_RECEIPT_WINDOW_SECONDS'>;
+  highLevel: HighLevelClient;
+  whatsAppSenderFor(location: LocationRow): WhatsAppSender;
+}

@@ -1,0 +1,51 @@
+import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import { Client, Pool } from 'pg';
+import type { Database } from './schema';
+import * as foundation from './migrations/0001_foundation';
+import * as messageLedger from './migrations/0002_message_ledger';
+
+export type Db = Kysely<Database>;
+
+/** Migrations are imported (not read from disk) so the same list runs from ts sources, dist and bundles. */
+const migrations: Record<string, Migration> = {
+  '0001_foundation': foundation,
+  '0002_message_ledger': messageLedger,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export function createDb(databaseUrl: string, poolSize = 10): Db {
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: new Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5000 }),
+    }),
+  });
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+/** Creates the database named in the URL when it does not exist (the embedded default's first run). */
+export async function ensureDatabaseExists(databaseUrl: string): Promise<boolean> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!name) throw new Error('DATABASE_URL: no database name in the URL');
+  url.pathname = '/postgres';
+  const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount) return false;
+    await client.query(`create database ${client.escapeIdentifier(name)}`);
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function pingDatabase(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
+}

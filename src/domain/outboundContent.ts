@@ -1,0 +1,75 @@
+/** One WhatsApp message to send; a HighLevel SMS with attachments becomes several. */
+export type OutboundPart =
+  | { kind: 'text'; body: string; previewUrl: boolean }
+  | { kind: 'media'; mediaType: MediaType; link: string; caption?: string; filename?: string };
+
+export type MediaType = 'image' | 'video' | 'audio' | 'document';
+
+const TEXT_LIMIT = 4096;
+const CAPTION_LIMIT = 1024;
+
+const EXTENSIONS: Record<string, MediaType> = {
+  jpg: 'image', jpeg: 'image', png: 'image', webp: 'image',
+  mp4: 'video', '3gp': 'video',
+  mp3: 'audio', ogg: 'audio', aac: 'audio', amr: 'audio', m4a: 'audio', opus: 'audio',
+};
+
+export function mediaTypeForUrl(url: string): MediaType {
+  const pathname = (() => {
+    try {
+      return new URL(url).pathname;
+    } catch {
+      return url;
+    }
+  })();
+  const extension = pathname.split('.').pop()?.toLowerCase() ?? '';
+  return EXTENSIONS[extension] ?? 'document';
+}
+
+function fileName(url: string): string | undefined {
+  try {
+    const last = new URL(url).pathname.split('/').pop();
+    return last ? decodeURIComponent(last) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function hasLink(text: string): boolean {
+  return /https?:\/\/\S+/i.test(text);
+}
+
+/** Splits at line or word boundaries so no part exceeds WhatsApp's text limit. */
+export function splitText(text: string, limit = TEXT_LIMIT): string[] {
+  const parts: string[] = [];
+  let rest = text;
+  while (rest.length > limit) {
+    const window = rest.slice(0, limit);
+    const cut = Math.max(window.lastIndexOf('\n'), window.lastIndexOf(' '));
+    const at = cut > limit / 2 ? cut : limit;
+    parts.push(rest.slice(0, at).trimEnd());
+    rest = rest.slice(at).trimStart();
+  }
+  if (rest.length > 0) parts.push(rest);
+  return parts;
+}
+
+/**
+ * The text rides as the first attachment's caption when WhatsApp allows one (not audio, within 1024
+ * characters); otherwise it is sent first as its own text message.
+ */
+export function buildOutboundParts(text: string, attachments: string[]): OutboundPart[] {
+  const body = text.trim();
+  const media = attachments.map((link) => ({ kind: 'media' as const, mediaType: mediaTypeForUrl(link), link }));
+  const captionTarget = media.find((part) => part.mediaType !== 'audio');
+  const parts: OutboundPart[] = [];
+  if (body && !(captionTarget && body.length <= CAPTION_LIMIT)) {
+    for (const chunk of splitText(body)) parts.push({ kind: 'text', body: chunk, previewUrl: hasLink(chunk) });
+  }
+  for (const part of media) {
+    const caption = body && part === captionTarget && body.length <= CAPTION_LIMIT ? body : undefined;
+    const filename = part.mediaType === 'document' ? fileName(part.link) : undefined;
+    parts.push({ ...part, ...(caption ? { caption } : {}), ...(filename ? { filename } : {}) });
+  }
+  return parts;
+}

@@ -1,0 +1,116 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { HighLevelTokenStore } from '../providers/highlevel/tokenStore';
+import { constantTimeEqual, sha256Hex } from '../security/secretBox';
+import { findLedgerEntry, ledgerTimeline } from '../store/ledger';
+import { findLocation, upsertLocation } from '../store/locations';
+import type { HttpContext } from './context';
+import { parseJson, rawBodyOf } from './rawBody';
+import { badRequest, zodFields } from './replies';
+
+const locationConfig = z.strictObject({
+  name: z.string().optional(),
+  companyId: z.string().optional(),
+  whatsapp: z
+    .strictObject({
+      backend: z.enum(['cloud', 'twilio']).default('cloud'),
+      phoneNumberId: z.string().min(1).optional(),
+      wabaId: z.string().min(1).optional(),
+      accessToken: z.string().min(1).optional(),
+    })
+    .optional(),
+  highLevel: z
+    .strictObject({ accessToken: z.string().min(1), refreshToken: z.string().min(1).optional(), expiresIn: z.number().int().positive().default(86_399) })
+    .optional(),
+  deliveryToken: z.string().min(24, 'use at least 24 random characters').optional(),
+  settings: z
+    .strictObject({
+      receiptTimeoutSeconds: z.number().int().positive().optional(),
+      lateReceiptWindowSeconds: z.number().int().positive().optional(),
+      defaultCountry: z.string().length(2).optional(),
+      treatUnknownConsentAsOptedIn: z.boolean().optional(),
+      markInboundAsRead: z.boolean().optional(),
+    })
+    .optional(),
+  resumeSender: z.boolean().optional(),
+});
+
+export type LocationConfigInput = z.input<typeof locationConfig>;
+
+/** Operator API (Bearer ADMIN_TOKEN): configure locations, read a message's ledger. */
+export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  app.register(async (admin) => {
+    admin.addHook('onRequest', async (request, reply) => {
+      const expected = ctx.config.ADMIN_TOKEN;
+      const given = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+      if (!expected) return reply.code(401).send({ error: 'the admin API is disabled: set ADMIN_TOKEN' });
+      if (!given || !constantTimeEqual(given, expected)) return reply.code(401).send({ error: 'invalid admin token' });
+    });
+
+    admin.put('/admin/locations/:locationId', async (request, reply) => {
+      const { locationId } = request.params as { locationId: string };
+      const parsed = parseJson(rawBodyOf(request));
+      if (!parsed.ok) return badRequest(reply, 'body is not valid JSON');
+      const result = locationConfig.safeParse(parsed.value);
+      if (!result.success) return badRequest(reply, 'invalid location configuration', zodFields(result.error));
+      const input = result.data;
+      const existing = await findLocation(ctx.db, locationId);
+      await upsertLocation(ctx.db, {
+        id: locationId,
+        name: input.name ?? existing?.name ?? null,
+        company_id: input.companyId ?? existing?.company_id ?? null,
+        whatsapp_backend: input.whatsapp?.backend ?? existing?.whatsapp_backend ?? 'cloud',
+        whatsapp_phone_number_id: input.whatsapp?.phoneNumberId ?? existing?.whatsapp_phone_number_id ?? null,
+        whatsapp_waba_id: input.whatsapp?.wabaId ?? existing?.whatsapp_waba_id ?? null,
+        whatsapp_access_token_enc: input.whatsapp?.accessToken ? ctx.box.encrypt(input.whatsapp.accessToken) : (existing?.whatsapp_access_token_enc ?? null),
+        delivery_token_hash: input.deliveryToken ? sha256Hex(input.deliveryToken) : (existing?.delivery_token_hash ?? null),
+        sender_paused_reason: input.resumeSender ? null : (existing?.sender_paused_reason ?? null),
+        settings: { ...(existing?.settings ?? {}), ...(input.settings ?? {}) },
+      });
+      if (input.highLevel) {
+        const tokens = new HighLevelTokenStore(ctx.db, ctx.box, { baseUrl: ctx.config.HIGHLEVEL_API_BASE_URL });
+        await tokens.store(locationId, {
+          access_token: input.highLevel.accessToken,
+          refresh_token: input.highLevel.refreshToken,
+          expires_in: input.highLevel.expiresIn,
+          companyId: input.companyId ?? existing?.company_id ?? null,
+        });
+      }
+      return reply.code(existing ? 200 : 201).send(await describeLocation(ctx, locationId));
+    });
+
+    admin.get('/admin/locations/:locationId', async (request, reply) => {
+      const described = await describeLocation(ctx, (request.params as { locationId: string }).locationId);
+      return described ?? reply.code(404).send({ error: 'unknown location' });
+    });
+
+    /** The ledger row and timeline of one message: what ops read next to the workflow in the Temporal UI. */
+    admin.get('/admin/messages/:messageId', async (request, reply) => {
+      const { messageId } = request.params as { messageId: string };
+      const message = await findLedgerEntry(ctx.db, messageId);
+      if (!message) return reply.code(404).send({ error: 'unknown message' });
+      return { message, timeline: await ledgerTimeline(ctx.db, messageId) };
+    });
+  });
+}
+
+async function describeLocation(ctx: HttpContext, locationId: string) {
+  const location = await findLocation(ctx.db, locationId);
+  if (!location) return undefined;
+  const token = await ctx.db.selectFrom('highlevel_tokens').select(['expires_at']).where('location_id', '=', locationId).executeTakeFirst();
+  return {
+    id: location.id,
+    name: location.name,
+    companyId: location.company_id,
+    whatsapp: {
+      backend: location.whatsapp_backend,
+      phoneNumberId: location.whatsapp_phone_number_id,
+      wabaId: location.whatsapp_waba_id,
+      hasAccessToken: !!location.whatsapp_access_token_enc,
+      senderPausedReason: location.sender_paused_reason,
+    },
+    highLevel: { installed: !!token, tokenExpiresAt: token?.expires_at ?? null },
+    deliveryTokenConfigured: !!location.delivery_token_hash,
+    settings: location.settings,
+  };
+}

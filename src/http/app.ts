@@ -1,0 +1,28 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { loggerOptions } from '../logging';
+import { registerAdminRoutes } from './adminRoutes';
+import type { HttpContext } from './context';
+import { registerHealthRoutes } from './healthRoutes';
+import { registerHighLevelDeliveryRoute } from './highLevelDeliveryRoute';
+import { keepRawBodies } from './rawBody';
+import { registerWhatsAppWebhookRoutes } from './whatsAppWebhookRoute';
+
+/** The thin receivers: verify, validate, start or signal a workflow, answer. */
+export function buildApp(ctx: HttpContext): FastifyInstance {
+  const app = Fastify({
+    logger: loggerOptions(ctx.config.LOG_LEVEL),
+    bodyLimit: 4 * 1024 * 1024, // Meta's webhook payloads go up to 3 MB
+    trustProxy: true,
+  });
+  keepRawBodies(app);
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error }, 'unhandled error');
+    reply.code(status).send({ error: status === 500 ? 'internal error' : error.message });
+  });
+  registerHealthRoutes(app, ctx);
+  registerHighLevelDeliveryRoute(app, ctx);
+  registerWhatsAppWebhookRoutes(app, ctx);
+  registerAdminRoutes(app, ctx);
+  return app;
+}

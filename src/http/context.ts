@@ -1,0 +1,12 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Db } from '../db/database';
+import type { SecretBox } from '../security/secretBox';
+
+/** What the receivers need: config, the database and a Temporal client (lazy, so the API starts while Temporal is down). */
+export interface HttpContext {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  box: SecretBox;
+}

@@ -1,0 +1,53 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { ReceiptEvent } from '../providers/whatsappPort';
+import { findByProviderMessageId } from '../store/ledger';
+import { storeReceipt } from '../store/receipts';
+import { isDeliverWorkflowId, receiptSignal, type ReceiptSignal } from '../../workflows/shared';
+import type { HttpContext } from './context';
+
+const PARALLEL_SIGNALS = 8;
+
+/**
+ * Each receipt is stored (deduplicated) and signalled to its message workflow, found through the reference
+ * the provider echoed back, else through the ledger. A closed workflow or an unknown id is stored only.
+ * Duplicates are signalled again on purpose: a redelivery after a 503 must still reach the workflow,
+ * and the workflow's forward-only status makes a repeat harmless.
+ */
+export async function routeReceipts(ctx: HttpContext, receipts: ReceiptEvent[]): Promise<{ receipts: number; signalled: number; unmatched: number }> {
+  let signalled = 0;
+  let unmatched = 0;
+  for (let start = 0; start < receipts.length; start += PARALLEL_SIGNALS) {
+    const outcomes = await Promise.all(receipts.slice(start, start + PARALLEL_SIGNALS).map((receipt) => routeOne(ctx, receipt)));
+    signalled += outcomes.filter((outcome) => outcome === 'signalled').length;
+    unmatched += outcomes.filter((outcome) => outcome === 'unmatched').length;
+  }
+  return { receipts: receipts.length, signalled, unmatched };
+}
+
+async function routeOne(ctx: HttpContext, receipt: ReceiptEvent): Promise<'signalled' | 'closed' | 'unmatched'> {
+  const workflowId = isDeliverWorkflowId(receipt.reference)
+    ? receipt.reference
+    : (await findByProviderMessageId(ctx.db, receipt.providerMessageId))?.id;
+  await storeReceipt(ctx.db, {
+    provider: receipt.provider,
+    providerMessageId: receipt.providerMessageId,
+    status: receipt.status,
+    messageId: workflowId ?? null,
+    payload: { ...receipt },
+  });
+  if (!workflowId) return 'unmatched';
+  const signal: ReceiptSignal = {
+    channel: 'whatsapp',
+    providerMessageId: receipt.providerMessageId,
+    status: receipt.status,
+    occurredAt: receipt.occurredAt,
+    ...(receipt.error ? { error: receipt.error } : {}),
+  };
+  try {
+    await ctx.temporal.workflow.getHandle(workflowId).signal(receiptSignal, signal);
+    return 'signalled';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return 'closed';
+    throw error;
+  }
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { parseMetaReceipts, type MetaWebhookPayload } from '../providers/meta/webhookParser';
+import { verifyMetaSignature } from '../providers/meta/signature';
+import { recordInboundTimes } from './inboundWindow';
+import { routeReceipts } from './receiptRouter';
+import type { HttpContext } from './context';
+import { parseJson, rawBodyOf } from './rawBody';
+import { badRequest, unavailable } from './replies';
+
+export function registerWhatsAppWebhookRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  /** Meta's subscription handshake: echo hub.challenge when the verify token matches. */
+  app.get('/webhooks/whatsapp', async (request, reply) => {
+    const query = request.query as Record<string, string | undefined>;
+    const expected = ctx.config.WHATSAPP_VERIFY_TOKEN;
+    if (query['hub.mode'] === 'subscribe' && expected && query['hub.verify_token'] === expected && query['hub.challenge']) {
+      return reply.type('text/plain').send(query['hub.challenge']);
+    }
+    return reply.code(403).send({ error: 'verification failed: hub.mode must be subscribe and hub.verify_token must match' });
+  });
+
+  app.post('/webhooks/whatsapp', async (request, reply) => {
+    const raw = rawBodyOf(request);
+    const secret = ctx.config.META_APP_SECRET;
+    const signature = request.headers['x-hub-signature-256'];
+    if (!secret || !verifyMetaSignature(raw, Array.isArray(signature) ? signature[0] : signature, secret)) {
+      return reply.code(401).send({ error: 'invalid or missing X-Hub-Signature-256' });
+    }
+    const parsed = parseJson(raw);
+    if (!parsed.ok) return badRequest(reply, 'body is not valid JSON');
+    const payload = parsed.value as MetaWebhookPayload;
+    if (payload?.object !== 'whatsapp_business_account' || !Array.isArray(payload.entry)) {
+      return { received: true, ignored: 'not a whatsapp_business_account payload' };
+    }
+    try {
+      const receipts = await routeReceipts(ctx, parseMetaReceipts(payload));
+      const inbound = await recordInboundTimes(ctx, payload);
+      return { received: true, ...receipts, inbound };
+    } catch (error) {
+      request.log.error({ err: error }, 'could not process a WhatsApp webhook');
+      return unavailable(reply, 'Temporal or the database');
+    }
+  });
+}

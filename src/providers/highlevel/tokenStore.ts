@@ -1,0 +1,93 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/database';
+import type { SecretBox } from '../../security/secretBox';
+import { httpRequest } from '../http';
+
+export interface OAuthTokens {
+  access_token: string;
+  refresh_token?: string;
+  expires_in: number;
+  companyId?: string | null;
+}
+
+export interface OAuthApp {
+  baseUrl: string;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+/** Refresh a minute early so a token never expires mid-request. */
+const EARLY_REFRESH_MS = 60_000;
+
+/**
+ * HighLevel tokens per location, encrypted at rest. Refresh tokens rotate and are single-use, so a refresh
+ * runs under a row lock: concurrent workers wait and reuse the winner's token instead of burning it twice.
+ */
+export class HighLevelTokenStore {
+  constructor(private readonly db: Db, private readonly box: SecretBox, private readonly app: OAuthApp) {}
+
+  async store(locationId: string, tokens: OAuthTokens): Promise<void> {
+    const row = {
+      location_id: locationId,
+      company_id: tokens.companyId ?? null,
+      access_token_enc: this.box.encrypt(tokens.access_token),
+      refresh_token_enc: tokens.refresh_token ? this.box.encrypt(tokens.refresh_token) : null,
+      expires_at: new Date(Date.now() + tokens.expires_in * 1000),
+    };
+    await this.db
+      .insertInto('highlevel_tokens')
+      .values(row)
+      .onConflict((conflict) => conflict.column('location_id').doUpdateSet({ ...row, updated_at: sql`now()` }))
+      .execute();
+  }
+
+  async accessToken(locationId: string, options: { forceRefresh?: boolean } = {}): Promise<string> {
+    const row = await this.db.selectFrom('highlevel_tokens').selectAll().where('location_id', '=', locationId).executeTakeFirst();
+    if (!row) throw new MissingTokenError(locationId);
+    if (!options.forceRefresh && row.expires_at.getTime() - Date.now() > EARLY_REFRESH_MS) return this.box.decrypt(row.access_token_enc);
+    return this.refresh(locationId, row.updated_at.getTime());
+  }
+
+  private async refresh(locationId: string, seenUpdatedAt: number): Promise<string> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('highlevel_tokens').selectAll().where('location_id', '=', locationId).forUpdate().executeTakeFirstOrThrow();
+      // Someone else refreshed while we waited for the lock.
+      if (row.updated_at.getTime() !== seenUpdatedAt) return this.box.decrypt(row.access_token_enc);
+      if (!row.refresh_token_enc || !this.app.clientId || !this.app.clientSecret) {
+        throw new MissingTokenError(locationId, 'the access token expired and no refresh token or OAuth client is configured');
+      }
+      const form = new URLSearchParams({
+        client_id: this.app.clientId,
+        client_secret: this.app.clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: this.box.decrypt(row.refresh_token_enc),
+        user_type: 'Location',
+      });
+      const response = await httpRequest(`${this.app.baseUrl}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: form.toString(),
+      });
+      const tokens = response.body as OAuthTokens;
+      if (response.status !== 200 || !tokens.access_token) throw new Error(`HighLevel token refresh failed with ${response.status}`);
+      await trx
+        .updateTable('highlevel_tokens')
+        .set({
+          access_token_enc: this.box.encrypt(tokens.access_token),
+          refresh_token_enc: tokens.refresh_token ? this.box.encrypt(tokens.refresh_token) : row.refresh_token_enc,
+          expires_at: new Date(Date.now() + tokens.expires_in * 1000),
+          updated_at: sql`clock_timestamp()`,
+        })
+        .where('location_id', '=', locationId)
+        .execute();
+      return tokens.access_token;
+    });
+  }
+}
+
+export class MissingTokenError extends Error {
+  override name = 'MissingTokenError';
+  constructor(locationId: string, why = 'the location has no HighLevel token (app not installed?)') {
+    super(`HighLevel location ${locationId}: ${why}`);
+  }
+}

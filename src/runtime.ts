@@ -1,0 +1,50 @@
+import type { ActivityDeps } from '../activities';
+import type { Config } from './config';
+import { createDb, ensureDatabaseExists, migrateToLatest, type Db } from './db/database';
+import type { LocationRow } from './db/schema';
+import { HighLevelClient } from './providers/highlevel/highLevelClient';
+import { HighLevelTokenStore } from './providers/highlevel/tokenStore';
+import { CloudApiClient } from './providers/meta/cloudApiClient';
+import type { WhatsAppSender } from './providers/whatsappPort';
+import { SecretBox, resolveEncryptionKey } from './security/secretBox';
+
+/** Shared by api, worker and the embedded default: database (created and migrated) and secret handling. */
+export interface Runtime {
+  config: Config;
+  db: Db;
+  box: SecretBox;
+  activityDeps: ActivityDeps;
+}
+
+export async function createRuntime(config: Config, options: { createDatabase?: boolean } = {}): Promise<Runtime> {
+  if (options.createDatabase) await ensureDatabaseExists(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL);
+  await migrateToLatest(db);
+  const box = new SecretBox(resolveEncryptionKey(config.ENCRYPTION_KEY, config.NODE_ENV, config.DATA_DIR));
+  return { config, db, box, activityDeps: createActivityDeps(config, db, box) };
+}
+
+export function createActivityDeps(config: Config, db: Db, box: SecretBox): ActivityDeps {
+  const tokens = new HighLevelTokenStore(db, box, {
+    baseUrl: config.HIGHLEVEL_API_BASE_URL,
+    clientId: config.HIGHLEVEL_CLIENT_ID,
+    clientSecret: config.HIGHLEVEL_CLIENT_SECRET,
+  });
+  return {
+    db,
+    config,
+    highLevel: new HighLevelClient(config.HIGHLEVEL_API_BASE_URL, (locationId, options) => tokens.accessToken(locationId, options)),
+    whatsAppSenderFor: (location) => whatsAppSenderFor(config, box, location),
+  };
+}
+
+function whatsAppSenderFor(config: Config, box: SecretBox, location: LocationRow): WhatsAppSender {
+  if (location.whatsapp_backend !== 'cloud') throw new Error(`location ${location.id}: WhatsApp back end "${location.whatsapp_backend}" is not available`);
+  if (!location.whatsapp_phone_number_id || !location.whatsapp_access_token_enc) {
+    throw new Error(`location ${location.id}: WhatsApp Cloud API phone number id or access token not configured`);
+  }
+  return new CloudApiClient(config.WHATSAPP_GRAPH_BASE_URL, {
+    phoneNumberId: location.whatsapp_phone_number_id,
+    accessToken: box.decrypt(location.whatsapp_access_token_enc),
+  });
+}

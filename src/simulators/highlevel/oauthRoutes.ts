@@ -1,0 +1,107 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { apiError, badRequest, HighLevelApiError } from './apiErrors';
+import { authorize } from './guard';
+import type { SimulatorContext } from './state';
+import type { IssuedTokens, TokenSubject } from './tokenStore';
+import { OAUTH_API_VERSION } from './types';
+
+/** /oauth/locationToken's documented sample says 86400 (the token endpoint says 86399). */
+const LOCATION_TOKEN_TTL_SECONDS = 86_400;
+
+/** OAuth-style error body (RFC 6749 §5.2), as HighLevel's token endpoint answers grant problems. */
+const oauthError = (httpStatus: number, error: string, description: string) =>
+  new HighLevelApiError(httpStatus, { error, error_description: description });
+
+/** The token endpoint takes application/x-www-form-urlencoded; JSON is tolerated. */
+function formFields(body: unknown): Record<string, string> {
+  if (typeof body === 'string') return Object.fromEntries(new URLSearchParams(body));
+  if (body && typeof body === 'object') {
+    return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined && value !== null).map(([key, value]) => [key, String(value)]));
+  }
+  return {};
+}
+
+/** GetAccessCodeSuccessfulResponseDto, in the order of HighLevel's verbatim sample. */
+export function tokenResponse(issued: IssuedTokens): Record<string, unknown> {
+  const { record } = issued;
+  return {
+    access_token: record.accessToken,
+    token_type: 'Bearer',
+    expires_in: issued.expiresIn,
+    refresh_token: issued.refreshToken,
+    scope: record.scope,
+    refreshTokenId: issued.refreshTokenId,
+    userType: record.userType,
+    companyId: record.companyId,
+    ...(record.locationId ? { locationId: record.locationId } : {}),
+    ...(record.approvedLocations ? { approvedLocations: record.approvedLocations } : {}),
+    isBulkInstallation: false,
+    userId: record.userId,
+  };
+}
+
+export function registerOauthRoutes(app: FastifyInstance, ctx: SimulatorContext): void {
+  app.post('/oauth/token', async (request) => {
+    const form = formFields(request.body);
+    const missing = ['client_id', 'client_secret', 'grant_type'].filter((field) => !form[field]);
+    if (missing.length > 0) throw apiError(422, missing.map((field) => `${field} should not be empty`));
+    const clientMatches = form.client_id === ctx.clientId && safeEqual(form.client_secret ?? '', ctx.clientSecret);
+    if (!clientMatches) throw oauthError(401, 'invalid_client', 'Client authentication failed: client_id or client_secret is wrong');
+
+    if (form.grant_type === 'authorization_code') {
+      if (!form.code) throw oauthError(400, 'invalid_request', 'code is required for grant_type=authorization_code');
+      const installed = ctx.tokens.redeemAuthorizationCode(form.code);
+      if (!installed) throw oauthError(400, 'invalid_grant', 'Invalid grant: authorization code is invalid, expired, or has already been used');
+      return tokenResponse(ctx.tokens.issue(requestedSubject(installed, form.user_type)));
+    }
+    if (form.grant_type === 'refresh_token') {
+      if (!form.refresh_token) throw oauthError(400, 'invalid_request', 'refresh_token is required for grant_type=refresh_token');
+      const subject = ctx.tokens.redeemRefreshToken(form.refresh_token);
+      if (!subject) throw oauthError(400, 'invalid_grant', 'Invalid grant: refresh token is invalid, expired, or has already been used');
+      return tokenResponse(ctx.tokens.issue(subject));
+    }
+    throw oauthError(400, 'unsupported_grant_type', `grant_type ${form.grant_type} is not supported`);
+  });
+
+  app.post('/oauth/locationToken', async (request, reply) => {
+    const companyToken = authorize(ctx, request, reply, { version: OAUTH_API_VERSION, userType: 'Company' });
+    const form = formFields(request.body);
+    if (!form.companyId || !form.locationId) throw badRequest('companyId and locationId are required');
+    if (form.companyId !== companyToken.companyId) throw apiError(403, 'The token does not have access to this company.');
+    const issued = ctx.tokens.issue(
+      { userType: 'Location', companyId: form.companyId, locationId: form.locationId, userId: companyToken.userId },
+      LOCATION_TOKEN_TTL_SECONDS,
+    );
+    const { record } = issued;
+    return {
+      access_token: record.accessToken,
+      token_type: 'Bearer',
+      expires_in: issued.expiresIn,
+      refresh_token: issued.refreshToken,
+      scope: record.scope,
+      userType: 'Location',
+      companyId: record.companyId,
+      locationId: record.locationId,
+      userId: record.userId,
+      traceId: crypto.randomUUID(),
+    };
+  });
+}
+
+/** The code records the install; user_type picks which token class the caller asks for. */
+function requestedSubject(installed: TokenSubject, userType: string | undefined): TokenSubject {
+  if (userType !== 'Company') return installed;
+  return {
+    userType: 'Company',
+    companyId: installed.companyId,
+    userId: installed.userId,
+    approvedLocations: installed.locationId ? [installed.locationId] : [],
+  };
+}
+
+function safeEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}

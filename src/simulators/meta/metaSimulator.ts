@@ -1,0 +1,234 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { createSimulatorApp, listenOnLoopback, sleep, type RecordedRequest } from '../support';
+import { AccountRegistry } from './accounts';
+import { registerControlRoutes } from './controlRoutes';
+import { registerGraphErrorHandling, registerGraphRoutes, type AcceptedSend } from './graphRoutes';
+import { buildInboundMessage } from './inboundMessages';
+import { MediaStore, registerMediaRoutes } from './media';
+import { ReceiptScheduler } from './receipts';
+import { TemplateStore } from './templates';
+import type {
+  BatchItem,
+  EmitStatusOptions,
+  InboundSpec,
+  MarkedAsRead,
+  MediaDefinition,
+  MessageStatus,
+  MetaAccount,
+  MetaSimulatorOptions,
+  ReceiptStep,
+  SendFault,
+  SentMessage,
+  TemplateDefinition,
+  TemplateStatus,
+  WebhookDelivery,
+} from './types';
+import { WebhookDispatcher } from './webhookDelivery';
+import { buildEnvelope, buildStatus, type OutboundMessageInfo, type PricingCategory, type WebhookItem } from './webhookPayloads';
+
+/** Loopback stand-in for the WhatsApp Cloud API (Graph) and the webhooks Meta sends back. */
+export class MetaSimulator {
+  readonly requests: RecordedRequest[];
+  readonly sentMessages: SentMessage[] = [];
+  readonly markedAsRead: MarkedAsRead[] = [];
+  readonly webhookDeliveries: Array<WebhookDelivery<unknown>>;
+  readonly apiVersion: string;
+
+  private readonly app: FastifyInstance;
+  private readonly accounts = new AccountRegistry();
+  private readonly templates = new TemplateStore();
+  private readonly media = new MediaStore();
+  private readonly dispatcher: WebhookDispatcher;
+  private readonly receipts: ReceiptScheduler;
+  private readonly outbound = new Map<string, OutboundMessageInfo>();
+  private latencyMs = 0;
+  private sendFaults: SendFault[] = [];
+  private listeningOrigin = '';
+  private stopping: Promise<void> | undefined;
+
+  static async start(options: MetaSimulatorOptions): Promise<MetaSimulator> {
+    const simulator = new MetaSimulator(options);
+    simulator.listeningOrigin = await listenOnLoopback(simulator.app, options.port ?? 0);
+    return simulator;
+  }
+
+  /** http://127.0.0.1:PORT */
+  get origin(): string {
+    return this.listeningOrigin;
+  }
+
+  /** origin + '/' + apiVersion: what WHATSAPP_GRAPH_BASE_URL points at. */
+  get baseUrl(): string {
+    return `${this.listeningOrigin}/${this.apiVersion}`;
+  }
+
+  private constructor(options: MetaSimulatorOptions) {
+    const { app, requests } = createSimulatorApp();
+    this.app = app;
+    this.requests = requests;
+    this.apiVersion = options.apiVersion ?? 'v23.0';
+    this.dispatcher = new WebhookDispatcher(options.appSecret, options.webhookUrl);
+    this.webhookDeliveries = this.dispatcher.deliveries;
+    this.receipts = new ReceiptScheduler(options.receiptDelayMs ?? 30, options.autoRead ?? false);
+    for (const account of options.accounts ?? []) this.accounts.register(account);
+
+    app.addHook('onRequest', async (request) => {
+      if (this.latencyMs > 0 && !request.url.startsWith('/_sim')) await sleep(this.latencyMs);
+    });
+    registerGraphErrorHandling(app);
+    const origin = () => this.listeningOrigin;
+    registerMediaRoutes(app, { apiVersion: this.apiVersion, origin, accounts: this.accounts, media: this.media });
+    registerGraphRoutes(app, {
+      apiVersion: this.apiVersion,
+      origin,
+      accounts: this.accounts,
+      templates: this.templates,
+      takeSendFault: () => this.sendFaults.shift(),
+      acceptSend: (send) => this.acceptSend(send),
+      recordMarkAsRead: (entry) => this.markedAsRead.push(entry),
+    });
+    registerControlRoutes(app, {
+      sentMessages: this.sentMessages,
+      markedAsRead: this.markedAsRead,
+      webhookDeliveries: this.webhookDeliveries,
+      emitInbound: (spec) => this.emitInbound(spec),
+      emitStatus: (wamid, status, statusOptions) => this.emitStatus(wamid, status, statusOptions),
+      scriptReceipts: (to, steps) => this.scriptReceipts(to, steps),
+      setLatency: (ms) => this.setLatency(ms),
+      failNextSends: (count, error) => this.failNextSends(count, error),
+    });
+  }
+
+  setWebhookUrl(url: string): void {
+    this.dispatcher.url = url;
+  }
+
+  registerAccount(account: MetaAccount): void {
+    this.accounts.register(account);
+  }
+
+  /** Cancels pending receipts and in-flight webhooks, then closes the server. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const receiptsStopped = this.receipts.stop();
+      this.dispatcher.abortAll();
+      await receiptsStopped;
+      await this.app.close();
+    })();
+    return this.stopping;
+  }
+
+  // ---- faults ----
+
+  /** Added to every Graph API request (not /_sim). */
+  setLatency(ms: number): void {
+    this.latencyMs = Math.max(0, ms);
+  }
+
+  /** The next `count` message sends (not mark-as-read) fail with this error; replaces earlier queued faults. */
+  failNextSends(count: number, error: SendFault): void {
+    this.sendFaults = Array.from({ length: Math.max(0, count) }, () => ({ ...error }));
+  }
+
+  /** Replaces the automatic receipts of the next message to `to`; an empty list withholds all receipts. */
+  scriptReceipts(to: string, steps: ReceiptStep[]): void {
+    this.receipts.script(to, steps);
+  }
+
+  // ---- webhooks ----
+
+  async emitStatus(wamid: string, status: MessageStatus, options: EmitStatusOptions = {}): Promise<WebhookDelivery> {
+    return this.dispatcher.deliver(buildEnvelope([this.statusItem(wamid, status, options)]));
+  }
+
+  async emitInbound(spec: InboundSpec): Promise<WebhookDelivery> {
+    return this.dispatcher.deliver(buildEnvelope([this.inboundItem(spec)]));
+  }
+
+  /** Everything in ONE signed POST, grouped per WABA and business number; `entries` splits it over several entry objects. */
+  async emitBatch(items: BatchItem[], options: { entries?: number } = {}): Promise<WebhookDelivery> {
+    const webhookItems = items.map((item) => {
+      if (item.kind === 'status') {
+        const { kind: _kind, wamid, status, ...statusOptions } = item;
+        return this.statusItem(wamid, status, statusOptions);
+      }
+      const { kind: _kind, ...spec } = item;
+      return this.inboundItem(spec);
+    });
+    return this.dispatcher.deliver(buildEnvelope(webhookItems, options.entries ?? 1));
+  }
+
+  /** Posts any payload; `signature` overrides the computed X-Hub-Signature-256 (for wrong-signature tests). */
+  async deliverRaw(payload: unknown, options: { signature?: string } = {}): Promise<WebhookDelivery<unknown>> {
+    return this.dispatcher.deliver(payload, options);
+  }
+
+  // ---- templates and media ----
+
+  upsertTemplate(wabaId: string, template: TemplateDefinition): void {
+    this.templates.upsert(wabaId, template);
+  }
+
+  setTemplateStatus(wabaId: string, name: string, language: string, status: TemplateStatus): void {
+    this.templates.setStatus(wabaId, name, language, status);
+  }
+
+  addMedia(media: MediaDefinition): string {
+    return this.media.add(media);
+  }
+
+  // ---- internals ----
+
+  private acceptSend(send: AcceptedSend): void {
+    this.sentMessages.push({
+      wamid: send.wamid,
+      phoneNumberId: send.account.phoneNumberId,
+      to: send.to,
+      waId: send.waId,
+      type: send.type,
+      payload: send.payload,
+      at: Date.now(),
+    });
+    const pricingCategory: PricingCategory = send.template ? (send.template.category.toLowerCase() as PricingCategory) : 'service';
+    this.outbound.set(send.wamid, {
+      wamid: send.wamid,
+      account: send.account,
+      recipientId: send.waId,
+      pricingCategory,
+      conversationId: crypto.randomBytes(16).toString('hex'),
+      ...(send.bizOpaqueCallbackData === undefined ? {} : { bizOpaqueCallbackData: send.bizOpaqueCallbackData }),
+    });
+    const scripted = this.receipts.takeScript(send.waId);
+    // Scripted receipts are always attempted (and recorded); automatic ones need a webhook URL.
+    const steps = scripted ?? (this.dispatcher.url ? this.receipts.automaticSteps() : []);
+    this.receipts.run(steps, (step) => this.emitStatus(send.wamid, step.status, step.error ? { error: step.error } : {}));
+  }
+
+  private statusItem(wamid: string, status: MessageStatus, options: EmitStatusOptions): WebhookItem {
+    const known = this.outbound.get(wamid);
+    // Unknown wamids are allowed so tests can check that receivers ignore them.
+    const message: OutboundMessageInfo = known
+      ? { ...known, recipientId: options.recipientId ?? known.recipientId }
+      : {
+          wamid,
+          account: this.accounts.resolve(undefined),
+          recipientId: options.recipientId ?? '0',
+          pricingCategory: 'service',
+          conversationId: crypto.randomBytes(16).toString('hex'),
+        };
+    const statusObject = buildStatus(message, status, {
+      apiVersion: this.apiVersion,
+      ...(options.error ? { error: options.error } : {}),
+      ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
+    });
+    return { account: message.account, status: statusObject };
+  }
+
+  private inboundItem(spec: InboundSpec): WebhookItem {
+    const account = this.accounts.resolve(spec.phoneNumberId);
+    const { message, contact } = buildInboundMessage(spec, this.media);
+    return { account, message, ...(contact ? { contact } : {}) };
+  }
+}
+

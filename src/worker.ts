@@ -1,0 +1,52 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import { loadConfig } from './config';
+import { createRuntime } from './runtime';
+import { connectWorker } from './temporal/connection';
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activityDeps: ActivityDeps;
+  /** A pre-built bundle (tests, production images); otherwise the workflows are bundled at start. */
+  workflowBundlePath?: string;
+}
+
+export async function createWorker(setup: WorkerSetup): Promise<Worker> {
+  const workflows: Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> = setup.workflowBundlePath
+    ? { workflowBundle: { codePath: setup.workflowBundlePath } }
+    : { workflowsPath: require.resolve('../workflows') };
+  return Worker.create({
+    connection: setup.connection,
+    namespace: setup.namespace,
+    taskQueue: setup.taskQueue,
+    activities: createActivities(setup.activityDeps),
+    ...workflows,
+  });
+}
+
+/** `npm run start:worker`: a worker only, against TEMPORAL_ADDRESS. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS: required for a standalone worker (npm start runs the embedded default)');
+  const runtime = await createRuntime(config);
+  const connection = await connectWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activityDeps: runtime.activityDeps,
+    workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
+  });
+  await worker.run();
+  await connection.close();
+  await runtime.db.destroy();
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

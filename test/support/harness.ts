@@ -1,0 +1,146 @@
+import crypto from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../src/config';
+import type { Db } from '../../src/db/database';
+import { buildApp } from '../../src/http/app';
+import { createActivityDeps } from '../../src/runtime';
+import { SecretBox } from '../../src/security/secretBox';
+import { recordInbound } from '../../src/store/conversationWindows';
+import { upsertLocation } from '../../src/store/locations';
+import { HighLevelTokenStore } from '../../src/providers/highlevel/tokenStore';
+import { createWorker } from '../../src/worker';
+import { HighLevelDeliveryCaller, HighLevelSimulator } from '../../src/simulators/highlevel';
+import { MetaSimulator } from '../../src/simulators/meta';
+import type { LocationSettings } from '../../src/db/schema';
+import { createTestDatabase, type TestDatabase } from './testDatabase';
+
+let runtimeInstalled = false;
+
+/** Quiet worker logs in tests; failures still surface through assertions. */
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // already installed in this worker process
+  }
+}
+
+export const META_APP_SECRET = 'test-app-secret';
+export const WHATSAPP_VERIFY_TOKEN = 'test-verify-token';
+export const ADMIN_TOKEN = 'test-admin-token';
+
+export interface TestLocation {
+  id: string;
+  phoneNumberId: string;
+  wabaId: string;
+  accessToken: string;
+}
+
+/** The real product (API + worker) wired to real Temporal, a fresh PostgreSQL database and the simulators. */
+export interface Harness {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  api: FastifyInstance;
+  apiUrl: string;
+  highLevel: HighLevelSimulator;
+  meta: MetaSimulator;
+  caller: HighLevelDeliveryCaller;
+  location: TestLocation;
+  addLocation(settings?: LocationSettings): Promise<TestLocation>;
+  openWindow(locationId: string, phoneE164: string, at?: Date): Promise<void>;
+  deliveryUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(options: { settings?: LocationSettings; statusDownstreamDelayMs?: number } = {}): Promise<Harness> {
+  installQuietRuntime();
+  const database: TestDatabase = await createTestDatabase();
+  const highLevel = await HighLevelSimulator.start({ statusDownstreamDelayMs: options.statusDownstreamDelayMs ?? 300 });
+  const meta = await MetaSimulator.start({ appSecret: META_APP_SECRET, receiptDelayMs: 20, autoRead: true });
+  const caller = new HighLevelDeliveryCaller({ simulator: highLevel });
+  const taskQueue = `test-${crypto.randomBytes(4).toString('hex')}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    HIGHLEVEL_API_BASE_URL: highLevel.baseUrl,
+    HIGHLEVEL_WEBHOOK_PUBLIC_KEY: caller.publicKeyPem,
+    WHATSAPP_GRAPH_BASE_URL: meta.baseUrl,
+    META_APP_SECRET,
+    WHATSAPP_VERIFY_TOKEN,
+    ADMIN_TOKEN,
+    ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
+    RECEIPT_TIMEOUT_SECONDS: '5',
+    LATE_RECEIPT_WINDOW_SECONDS: '8',
+  });
+  const box = new SecretBox(config.ENCRYPTION_KEY as string);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS as string });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const api = buildApp({ config, db: database.db, temporal, box });
+  await api.listen({ host: '127.0.0.1', port: 0 });
+  const address = api.server.address();
+  const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  meta.setWebhookUrl(`${apiUrl}/webhooks/whatsapp`);
+
+  const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS as string });
+  const worker: Worker = await createWorker({
+    connection: nativeConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue,
+    activityDeps: createActivityDeps(config, database.db, box),
+    workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+  });
+  const running = worker.run();
+
+  const tokens = new HighLevelTokenStore(database.db, box, { baseUrl: highLevel.baseUrl });
+  const addLocation = async (settings: LocationSettings = options.settings ?? {}): Promise<TestLocation> => {
+    const suffix = crypto.randomBytes(5).toString('hex');
+    const location = { id: `loc-${suffix}`, phoneNumberId: `pn-${suffix}`, wabaId: `waba-${suffix}`, accessToken: `wa-token-${suffix}` };
+    meta.registerAccount({ accessToken: location.accessToken, wabaId: location.wabaId, phoneNumberId: location.phoneNumberId, displayPhoneNumber: '15550001111' });
+    await upsertLocation(database.db, {
+      id: location.id,
+      whatsapp_backend: 'cloud',
+      whatsapp_phone_number_id: location.phoneNumberId,
+      whatsapp_waba_id: location.wabaId,
+      whatsapp_access_token_enc: box.encrypt(location.accessToken),
+      settings,
+    });
+    const grant = highLevel.issueLocationToken(location.id);
+    await tokens.store(location.id, { access_token: grant.access_token, refresh_token: grant.refresh_token, expires_in: grant.expires_in });
+    return location;
+  };
+  const location = await addLocation();
+
+  return {
+    config,
+    db: database.db,
+    temporal,
+    api,
+    apiUrl,
+    highLevel,
+    meta,
+    caller,
+    location,
+    addLocation,
+    deliveryUrl: `${apiUrl}/webhooks/highlevel/delivery`,
+    openWindow: (locationId, phoneE164, at = new Date()) => recordInbound(database.db, locationId, phoneE164, at),
+    async stop() {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await api.close();
+      await connection.close();
+      await meta.stop();
+      await highLevel.stop();
+      await database.drop();
+    },
+  };
+}

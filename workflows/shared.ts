@@ -1,0 +1,61 @@
+/**
+ * Names shared by the client side (HTTP receivers, activities) and workflow code.
+ * No Node imports here: this module is bundled into the workflow sandbox.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export const DEFAULT_TASK_QUEUE = 'ghl-whatsapp';
+
+/** Search attributes ops filter on in the Temporal Web UI (e.g. `HighLevelMessageId="abc"`). */
+export const SEARCH_ATTRIBUTES = {
+  locationId: defineSearchAttributeKey('LocationId', SearchAttributeType.KEYWORD),
+  contactId: defineSearchAttributeKey('ContactId', SearchAttributeType.KEYWORD),
+  highLevelMessageId: defineSearchAttributeKey('HighLevelMessageId', SearchAttributeType.KEYWORD),
+  deliveryChannel: defineSearchAttributeKey('DeliveryChannel', SearchAttributeType.KEYWORD),
+  deliveryStatus: defineSearchAttributeKey('DeliveryStatus', SearchAttributeType.KEYWORD),
+} as const;
+
+export const ALL_SEARCH_ATTRIBUTES = Object.values(SEARCH_ATTRIBUTES);
+
+
+export interface DeliverMessageInput {
+  locationId: string;
+  contactId: string;
+  highLevelMessageId: string;
+  /** Null when the number could not be normalised; phoneProblem says why. */
+  phoneE164: string | null;
+  phoneProblem?: string;
+  text: string;
+  attachments: string[];
+  receivedAt: string;
+}
+
+export type ReceiptStatus = 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface ReceiptSignal {
+  channel: 'whatsapp' | 'sms';
+  providerMessageId: string;
+  status: ReceiptStatus;
+  occurredAt: string;
+  error?: { code: number; title?: string; details?: string };
+}
+
+export interface DeliveryState {
+  status: string;
+  channel: 'whatsapp' | 'sms' | 'none';
+  reason?: string;
+  parts: Record<string, string>;
+}
+
+export const receiptSignal = defineSignal<[ReceiptSignal]>('receipt');
+export const deliveryStateQuery = defineQuery<DeliveryState>('deliveryState');
+
+/** One workflow per HighLevel message: the ID is the idempotency key for HighLevel's redeliveries. */
+export function deliverWorkflowId(locationId: string, highLevelMessageId: string): string {
+  return `deliver:${locationId}:${highLevelMessageId}`;
+}
+
+export function isDeliverWorkflowId(value: string | undefined): value is string {
+  return value !== undefined && value.startsWith('deliver:');
+}
