@@ -9,4 +9,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
   testTimeout: 60_000,
   maxWorkers: 2,
+  // A leaked handle after a failed test must not hang CI.
+  forceExit: true,
+  reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],
 };

@@ -2,7 +2,8 @@ import type { Config } from '../src/config';
 import type { Db } from '../src/db/database';
 import type { LocationRow } from '../src/db/schema';
 import type { HighLevelClient } from '../src/providers/highlevel/highLevelClient';
-import type { WhatsAppSender } from '../src/providers/whatsappPort';
+import type { TemplateSource } from '../src/providers/meta/templatesClient';
+import type { WhatsAppInbound, WhatsAppSender } from '../src/providers/whatsappPort';
 
 /** Everything activities need, built once per worker (src/worker.ts) or per test. */
 export interface ActivityDeps {
@@ -10,4 +11,8 @@ export interface ActivityDeps {
   config: Pick<Config, 'RECEIPT_TIMEOUT_SECONDS' | 'LATE_RECEIPT_WINDOW_SECONDS'>;
   highLevel: HighLevelClient;
   whatsAppSenderFor(location: LocationRow): WhatsAppSender;
+  /** Media downloads and read marks for inbound messages, with the location's credentials. */
+  whatsAppInboundFor(location: LocationRow): WhatsAppInbound;
+  /** Lists the WABA's message templates with the location's Cloud API token (template sync). */
+  templateSourceFor(location: LocationRow): TemplateSource;
 }

@@ -1,7 +1,9 @@
 import type { ActivityDeps } from './deps';
 import { createHighLevelActivities } from './highLevelActivities';
+import { createInboundActivities } from './inboundActivities';
 import { createLedgerActivities } from './ledgerActivities';
 import { createPolicyActivities } from './policyActivities';
+import { createTemplateActivities } from './templateActivities';
 import { createWhatsAppActivities } from './whatsAppActivities';
 
 export type { ActivityDeps } from './deps';
@@ -13,6 +15,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPolicyActivities(deps),
     ...createWhatsAppActivities(deps),
     ...createHighLevelActivities(deps),
+    ...createTemplateActivities(deps),
+    ...createInboundActivities(deps),
   };
 }
 

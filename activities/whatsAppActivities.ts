@@ -42,7 +42,7 @@ export function createWhatsAppActivities({ db, whatsAppSenderFor }: ActivityDeps
             db,
             input.messageId,
             'sent',
-            { part: index, kind: part.kind === 'text' ? 'text' : part.mediaType, provider: sender.provider, providerMessageId, attempt: activityInfo().attempt },
+            { part: index, kind: part.kind === 'media' ? part.mediaType : part.kind, provider: sender.provider, providerMessageId, attempt: activityInfo().attempt },
             { status: 'sent', channel: 'whatsapp', provider: sender.provider, providerMessageId },
           );
           ids.push(providerMessageId);

@@ -5,7 +5,9 @@ import type { LocationRow } from './db/schema';
 import { HighLevelClient } from './providers/highlevel/highLevelClient';
 import { HighLevelTokenStore } from './providers/highlevel/tokenStore';
 import { CloudApiClient } from './providers/meta/cloudApiClient';
-import type { WhatsAppSender } from './providers/whatsappPort';
+import { templatesClientFor } from './providers/meta/templatesClient';
+import { CloudApiInboundClient } from './providers/meta/mediaClient';
+import type { WhatsAppInbound, WhatsAppSender } from './providers/whatsappPort';
 import { SecretBox, resolveEncryptionKey } from './security/secretBox';
 
 /** Shared by api, worker and the embedded default: database (created and migrated) and secret handling. */
@@ -35,6 +37,8 @@ export function createActivityDeps(config: Config, db: Db, box: SecretBox): Acti
     config,
     highLevel: new HighLevelClient(config.HIGHLEVEL_API_BASE_URL, (locationId, options) => tokens.accessToken(locationId, options)),
     whatsAppSenderFor: (location) => whatsAppSenderFor(config, box, location),
+    templateSourceFor: (location) => templatesClientFor(config.WHATSAPP_GRAPH_BASE_URL, box, location),
+    whatsAppInboundFor: (location) => whatsAppInboundFor(config, box, location),
   };
 }
 
@@ -44,6 +48,17 @@ function whatsAppSenderFor(config: Config, box: SecretBox, location: LocationRow
     throw new Error(`location ${location.id}: WhatsApp Cloud API phone number id or access token not configured`);
   }
   return new CloudApiClient(config.WHATSAPP_GRAPH_BASE_URL, {
+    phoneNumberId: location.whatsapp_phone_number_id,
+    accessToken: box.decrypt(location.whatsapp_access_token_enc),
+  });
+}
+
+function whatsAppInboundFor(config: Config, box: SecretBox, location: LocationRow): WhatsAppInbound {
+  if (location.whatsapp_backend !== 'cloud') throw new Error(`location ${location.id}: inbound for WhatsApp back end "${location.whatsapp_backend}" is not available`);
+  if (!location.whatsapp_phone_number_id || !location.whatsapp_access_token_enc) {
+    throw new Error(`location ${location.id}: WhatsApp Cloud API phone number id or access token not configured`);
+  }
+  return new CloudApiInboundClient(config.WHATSAPP_GRAPH_BASE_URL, {
     phoneNumberId: location.whatsapp_phone_number_id,
     accessToken: box.decrypt(location.whatsapp_access_token_enc),
   });

@@ -2,7 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDeps } from '../activities';
 import { loadConfig } from './config';
 import { createRuntime } from './runtime';
-import { connectWorker } from './temporal/connection';
+import { connectClient, connectWorker, ensureSearchAttributes } from './temporal/connection';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -31,6 +31,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS: required for a standalone worker (npm start runs the embedded default)');
   const runtime = await createRuntime(config);
+  const client = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+  await client.connection.close();
   const connection = await connectWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const worker = await createWorker({
     connection,

@@ -103,7 +103,7 @@ export async function deliverMessage(input: DeliverMessageInput): Promise<Delive
     if (rejection.errorClass === 'pause_sender') await ledger.pauseSender(input.locationId, rejection.reason);
     return fail(String(rejection.code), rejection.reason);
   }
-  for (const id of sent.providerMessageIds) parts.set(id, 'accepted');
+  for (const id of sent.providerMessageIds) parts.set(id, 'sent'); // the API accepted it: sent from our side
   state.channel = 'whatsapp';
   state.status = 'sent';
   upsertSearchAttributes([

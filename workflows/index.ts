@@ -1,1 +1,3 @@
 export * from './deliverMessage';
+export * from './receiveInbound';
+export * from './syncTemplates';

@@ -59,3 +59,22 @@ export function deliverWorkflowId(locationId: string, highLevelMessageId: string
 export function isDeliverWorkflowId(value: string | undefined): value is string {
   return value !== undefined && value.startsWith('deliver:');
 }
+
+/** One workflow per inbound WhatsApp message: the provider's id makes redeliveries (Meta retries for 7 days) no-ops. */
+export function inboundWorkflowId(provider: 'meta' | 'twilio', providerMessageId: string): string {
+  return `inbound:${provider}:${providerMessageId}`;
+}
+
+export interface ReceiveInboundInput {
+  /** Resolved by the receiver from the business number the message was sent to. */
+  locationId: string;
+  event: import('../src/providers/whatsappPort').InboundEvent;
+  receivedAt: string;
+}
+
+/** Template sync: one workflow per location at a time (a forced sync joins a running one); the schedule syncs all. */
+export function templateSyncWorkflowId(locationId: string): string {
+  return `template-sync:${locationId}`;
+}
+
+export const TEMPLATE_SYNC_SCHEDULE_ID = 'template-sync';

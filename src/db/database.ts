@@ -3,6 +3,8 @@ import { Client, Pool } from 'pg';
 import type { Database } from './schema';
 import * as foundation from './migrations/0001_foundation';
 import * as messageLedger from './migrations/0002_message_ledger';
+import * as inbound from './migrations/0003_inbound';
+import * as templates from './migrations/0004_templates';
 
 export type Db = Kysely<Database>;
 
@@ -10,6 +12,8 @@ export type Db = Kysely<Database>;
 const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_message_ledger': messageLedger,
+  '0003_inbound': inbound,
+  '0004_templates': templates,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

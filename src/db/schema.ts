@@ -33,6 +33,18 @@ export interface LocationSettings {
   defaultCountry?: string;
   treatUnknownConsentAsOptedIn?: boolean;
   markInboundAsRead?: boolean;
+  /** Extra opt-out / opt-in words for this location (checked before the multilingual defaults). */
+  optOutKeywords?: string[];
+  optInKeywords?: string[];
+  /** False: only this location's own keywords count. */
+  useDefaultKeywords?: boolean;
+  /** HighLevel tag added on opt-out (removed on opt-in); '' adds none. */
+  optOutTag?: string;
+  /** Replies sent while the 24 h window is open; '' sends none. */
+  optOutConfirmation?: string;
+  optInConfirmation?: string;
+  /** A contact writing first counts as a WhatsApp opt-in (source inbound_conversation) when nothing is on record. */
+  treatInboundAsOptIn?: boolean;
 }
 
 export interface HighLevelTokensTable {
@@ -100,6 +112,96 @@ export interface ConversationWindowsTable {
   last_inbound_at: Timestamp;
 }
 
+/** One row per inbound WhatsApp message (no text kept): dedupe beyond Temporal's retention and its outcome. */
+export interface InboundMessagesTable {
+  provider: string;
+  provider_message_id: string;
+  location_id: string;
+  phone_e164: string | null;
+  from_user_id: string | null;
+  type: string;
+  occurred_at: Timestamp;
+  status: 'received' | 'delivered' | 'failed';
+  status_reason: string | null;
+  keyword_action: string | null;
+  contact_id: string | null;
+  highlevel_message_id: string | null;
+  confirmation_message_id: string | null;
+  detail: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** The HighLevel contact of a WhatsApp sender per location; sender_key is E.164 or `user:<business-scoped id>`. */
+export interface ContactLinksTable {
+  location_id: string;
+  sender_key: string;
+  contact_id: string;
+  phone_e164: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** The WhatsApp template registry (src/store/templates.ts): one row per template name and language, synced from the WABA. */
+export interface WhatsAppTemplatesTable {
+  location_id: string;
+  waba_id: string;
+  meta_id: string | null;
+  name: string;
+  language: string;
+  category: string;
+  status: string;
+  parameter_format: 'POSITIONAL' | 'NAMED';
+  components: Json<unknown[]>;
+  body: string;
+  header: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  footer: string | null;
+  buttons: Json<Array<Record<string, unknown>>>;
+  status_changed_at: Timestamp;
+  first_synced_at: Timestamp;
+  last_synced_at: Timestamp;
+}
+
+/** Every template status change a sync observed (approved → paused → …), append-only. */
+export interface WhatsAppTemplateStatusChangesTable {
+  id: Generated<string>;
+  location_id: string;
+  name: string;
+  language: string;
+  from_status: string | null;
+  to_status: string;
+  source: ColumnType<string, string | undefined, string>;
+  changed_at: Timestamp;
+}
+
+/** Explicit text → template rules per location (src/domain/templateRules.ts). */
+export interface TemplateRulesTable {
+  id: string;
+  location_id: string;
+  label: string | null;
+  priority: number;
+  enabled: boolean;
+  pattern_kind: 'regex' | 'prefix';
+  pattern: string;
+  pattern_flags: string;
+  template_name: string;
+  template_language: string | null;
+  parameters: Json<Record<string, unknown>>;
+  when_window_open: 'free_text' | 'template';
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Per-location template preferences and the last sync's outcome. */
+export interface TemplateSettingsTable {
+  location_id: string;
+  language: string | null;
+  last_synced_at: Date | null;
+  last_sync_error: string | null;
+  last_sync_error_at: Date | null;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   locations: LocationsTable;
   highlevel_tokens: HighLevelTokensTable;
@@ -108,6 +210,12 @@ export interface Database {
   provider_receipts: ProviderReceiptsTable;
   consent_events: ConsentEventsTable;
   conversation_windows: ConversationWindowsTable;
+  inbound_messages: InboundMessagesTable;
+  contact_links: ContactLinksTable;
+  whatsapp_templates: WhatsAppTemplatesTable;
+  whatsapp_template_status_changes: WhatsAppTemplateStatusChangesTable;
+  template_rules: TemplateRulesTable;
+  template_settings: TemplateSettingsTable;
 }
 
 export type LocationRow = Selectable<LocationsTable>;

@@ -2,6 +2,10 @@ import type { LocationSettings } from '../db/schema';
 
 export type ResolvedSettings = Required<LocationSettings>;
 
+export const DEFAULT_OPT_OUT_TAG = 'whatsapp-opted-out';
+export const DEFAULT_OPT_OUT_CONFIRMATION = 'You have been unsubscribed from our WhatsApp messages. Reply START to subscribe again.';
+export const DEFAULT_OPT_IN_CONFIRMATION = 'You are subscribed to our WhatsApp messages again. Reply STOP to unsubscribe.';
+
 export interface SettingDefaults {
   receiptTimeoutSeconds: number;
   lateReceiptWindowSeconds: number;
@@ -14,5 +18,12 @@ export function resolveSettings(settings: LocationSettings | null | undefined, d
     defaultCountry: settings?.defaultCountry ?? 'US',
     treatUnknownConsentAsOptedIn: settings?.treatUnknownConsentAsOptedIn ?? false,
     markInboundAsRead: settings?.markInboundAsRead ?? false,
+    optOutKeywords: settings?.optOutKeywords ?? [],
+    optInKeywords: settings?.optInKeywords ?? [],
+    useDefaultKeywords: settings?.useDefaultKeywords ?? true,
+    optOutTag: settings?.optOutTag ?? DEFAULT_OPT_OUT_TAG,
+    optOutConfirmation: settings?.optOutConfirmation ?? DEFAULT_OPT_OUT_CONFIRMATION,
+    optInConfirmation: settings?.optInConfirmation ?? DEFAULT_OPT_IN_CONFIRMATION,
+    treatInboundAsOptIn: settings?.treatInboundAsOptIn ?? false,
   };
 }

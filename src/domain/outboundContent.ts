@@ -1,9 +1,31 @@
 /** One WhatsApp message to send; a HighLevel SMS with attachments becomes several. */
 export type OutboundPart =
   | { kind: 'text'; body: string; previewUrl: boolean }
-  | { kind: 'media'; mediaType: MediaType; link: string; caption?: string; filename?: string };
+  | { kind: 'media'; mediaType: MediaType; link: string; caption?: string; filename?: string }
+  | { kind: 'template'; template: TemplateMessage };
 
 export type MediaType = 'image' | 'video' | 'audio' | 'document';
+
+/** An approved Meta template with its send-time parameters (whatsapp.md A.1); built by src/domain/templateDecision.ts. */
+export interface TemplateMessage {
+  name: string;
+  /** Meta's language code, e.g. en_US. */
+  language: string;
+  category: string;
+  components: TemplateSendComponent[];
+}
+
+export type TemplateSendComponent =
+  | { type: 'header' | 'body'; parameters: TemplateSendParameter[] }
+  | { type: 'button'; sub_type: 'url' | 'quick_reply' | 'copy_code'; index: string; parameters: TemplateSendParameter[] };
+
+export type TemplateSendParameter =
+  | { type: 'text'; text: string; parameter_name?: string }
+  | { type: 'image'; image: { link: string } }
+  | { type: 'video'; video: { link: string } }
+  | { type: 'document'; document: { link: string; filename?: string } }
+  | { type: 'payload'; payload: string }
+  | { type: 'coupon_code'; coupon_code: string };
 
 const TEXT_LIMIT = 4096;
 const CAPTION_LIMIT = 1024;

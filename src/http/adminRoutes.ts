@@ -30,6 +30,13 @@ const locationConfig = z.strictObject({
       defaultCountry: z.string().length(2).optional(),
       treatUnknownConsentAsOptedIn: z.boolean().optional(),
       markInboundAsRead: z.boolean().optional(),
+      optOutKeywords: z.array(z.string().trim().min(1).max(40)).max(50).optional(),
+      optInKeywords: z.array(z.string().trim().min(1).max(40)).max(50).optional(),
+      useDefaultKeywords: z.boolean().optional(),
+      optOutTag: z.string().max(100).optional(),
+      optOutConfirmation: z.string().max(1024).optional(),
+      optInConfirmation: z.string().max(1024).optional(),
+      treatInboundAsOptIn: z.boolean().optional(),
     })
     .optional(),
   resumeSender: z.boolean().optional(),

@@ -1,10 +1,13 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { loggerOptions } from '../logging';
 import { registerAdminRoutes } from './adminRoutes';
+import { registerConsentRoutes } from './consentRoutes';
 import type { HttpContext } from './context';
 import { registerHealthRoutes } from './healthRoutes';
 import { registerHighLevelDeliveryRoute } from './highLevelDeliveryRoute';
 import { keepRawBodies } from './rawBody';
+import { registerTemplateRoutes } from './templateRoutes';
+import { registerTwilioWebhookRoute } from './twilioWebhookRoute';
 import { registerWhatsAppWebhookRoutes } from './whatsAppWebhookRoute';
 
 /** The thin receivers: verify, validate, start or signal a workflow, answer. */
@@ -23,6 +26,9 @@ export function buildApp(ctx: HttpContext): FastifyInstance {
   registerHealthRoutes(app, ctx);
   registerHighLevelDeliveryRoute(app, ctx);
   registerWhatsAppWebhookRoutes(app, ctx);
+  registerTwilioWebhookRoute(app, ctx);
   registerAdminRoutes(app, ctx);
+  registerTemplateRoutes(app, ctx);
+  registerConsentRoutes(app, ctx);
   return app;
 }

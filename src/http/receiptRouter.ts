@@ -7,13 +7,16 @@ import type { HttpContext } from './context';
 
 const PARALLEL_SIGNALS = 8;
 
+/** A receipt and the channel it reports on (Twilio's endpoint serves WhatsApp and SMS); WhatsApp when unsaid. */
+export type RoutableReceipt = ReceiptEvent & { channel?: ReceiptSignal['channel'] };
+
 /**
  * Each receipt is stored (deduplicated) and signalled to its message workflow, found through the reference
  * the provider echoed back, else through the ledger. A closed workflow or an unknown id is stored only.
  * Duplicates are signalled again on purpose: a redelivery after a 503 must still reach the workflow,
  * and the workflow's forward-only status makes a repeat harmless.
  */
-export async function routeReceipts(ctx: HttpContext, receipts: ReceiptEvent[]): Promise<{ receipts: number; signalled: number; unmatched: number }> {
+export async function routeReceipts(ctx: HttpContext, receipts: RoutableReceipt[]): Promise<{ receipts: number; signalled: number; unmatched: number }> {
   let signalled = 0;
   let unmatched = 0;
   for (let start = 0; start < receipts.length; start += PARALLEL_SIGNALS) {
@@ -24,7 +27,7 @@ export async function routeReceipts(ctx: HttpContext, receipts: ReceiptEvent[]):
   return { receipts: receipts.length, signalled, unmatched };
 }
 
-async function routeOne(ctx: HttpContext, receipt: ReceiptEvent): Promise<'signalled' | 'closed' | 'unmatched'> {
+async function routeOne(ctx: HttpContext, receipt: RoutableReceipt): Promise<'signalled' | 'closed' | 'unmatched'> {
   const workflowId = isDeliverWorkflowId(receipt.reference)
     ? receipt.reference
     : (await findByProviderMessageId(ctx.db, receipt.providerMessageId))?.id;
@@ -37,7 +40,7 @@ async function routeOne(ctx: HttpContext, receipt: ReceiptEvent): Promise<'signa
   });
   if (!workflowId) return 'unmatched';
   const signal: ReceiptSignal = {
-    channel: 'whatsapp',
+    channel: receipt.channel ?? 'whatsapp',
     providerMessageId: receipt.providerMessageId,
     status: receipt.status,
     occurredAt: receipt.occurredAt,

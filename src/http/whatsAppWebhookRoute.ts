@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { parseMetaReceipts, type MetaWebhookPayload } from '../providers/meta/webhookParser';
 import { verifyMetaSignature } from '../providers/meta/signature';
-import { recordInboundTimes } from './inboundWindow';
+import { parseMetaInbound } from '../providers/meta/inboundParser';
+import { routeInbound } from './inboundRouter';
 import { routeReceipts } from './receiptRouter';
 import type { HttpContext } from './context';
 import { parseJson, rawBodyOf } from './rawBody';
@@ -33,7 +34,8 @@ export function registerWhatsAppWebhookRoutes(app: FastifyInstance, ctx: HttpCon
     }
     try {
       const receipts = await routeReceipts(ctx, parseMetaReceipts(payload));
-      const inbound = await recordInboundTimes(ctx, payload);
+      const inbound = await routeInbound(ctx, parseMetaInbound(payload));
+      if (inbound.unrouted > 0) request.log.warn({ unrouted: inbound.unrouted }, 'inbound WhatsApp messages for a business number no location uses');
       return { received: true, ...receipts, inbound };
     } catch (error) {
       request.log.error({ err: error }, 'could not process a WhatsApp webhook');

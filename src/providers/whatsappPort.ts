@@ -1,4 +1,5 @@
 import type { DeliveryStatus } from '../domain/deliveryStatus';
+import type { InboundContent, InboundMediaKind } from '../domain/inboundText';
 import type { ProviderError } from '../domain/metaErrors';
 import type { OutboundPart } from '../domain/outboundContent';
 
@@ -27,4 +28,52 @@ export class ProviderSendError extends Error {
   constructor(readonly providerError: ProviderError, message: string) {
     super(message);
   }
+}
+
+/** A file the sender attached; the activity resolves it with the provider (Meta media id, Twilio media URL). */
+export interface InboundMediaRef {
+  kind: InboundMediaKind;
+  /** Meta media id. */
+  id?: string;
+  /** Twilio MediaUrlN. */
+  url?: string;
+  mimeType?: string;
+  filename?: string;
+  sha256?: string;
+}
+
+/** One message a WhatsApp user sent the business, the same for every back end. */
+export interface InboundEvent {
+  kind: 'inbound';
+  provider: 'meta' | 'twilio';
+  /** wamid (Meta) or MessageSid (Twilio): the deduplication key. */
+  providerMessageId: string;
+  /** The business number it was sent to: phone_number_id (Meta) or the To number (Twilio); routes to the location. */
+  businessNumberId: string;
+  /** E.164; null when WhatsApp only gave a business-scoped user id. */
+  from: string | null;
+  fromUserId?: string;
+  profileName?: string;
+  occurredAt: string;
+  type: InboundContent['type'];
+  /** The message in words (media: the caption). */
+  text: string;
+  media: InboundMediaRef[];
+  /** Button payload or interactive reply id. */
+  payload?: string;
+  /** The provider message id this one replies or reacts to. */
+  replyTo?: string;
+}
+
+export type FetchedMedia =
+  | { ok: true; bytes: Buffer; mimeType: string }
+  | { ok: false; reason: 'too_large' | 'unavailable'; sizeBytes?: number; mimeType?: string };
+
+/** The inbound side of a WhatsApp back end, per location. */
+export interface WhatsAppInbound {
+  readonly provider: 'meta' | 'twilio';
+  /** Downloads an attached file unless it is larger than maxBytes. */
+  fetchMedia(ref: InboundMediaRef, options: { maxBytes: number }): Promise<FetchedMedia>;
+  /** Shows the sender the blue ticks (a no-op where the back end has no such thing). */
+  markRead(providerMessageId: string): Promise<void>;
 }

@@ -10,6 +10,11 @@ export async function findLocationByPhoneNumberId(db: Db, phoneNumberId: string)
   return db.selectFrom('locations').selectAll().where('whatsapp_phone_number_id', '=', phoneNumberId).executeTakeFirst();
 }
 
+/** Every location on a Twilio account (an agency may share one account across sub-accounts). */
+export async function findLocationsByTwilioAccountSid(db: Db, accountSid: string): Promise<LocationRow[]> {
+  return db.selectFrom('locations').selectAll().where('twilio_account_sid', '=', accountSid).execute();
+}
+
 export type LocationInput = Omit<NewLocation, 'settings' | 'created_at' | 'updated_at'> & { settings?: LocationSettings };
 
 export async function upsertLocation(db: Db, input: LocationInput): Promise<void> {

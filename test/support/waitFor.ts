@@ -11,3 +11,8 @@ export async function waitFor<T>(check: () => T | Promise<T>, options: { timeout
 }
 
 export const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Listens on a free loopback port and returns the base URL (tests use real HTTP, never inject). */
+export async function listenOnFreePort(app: { listen(options: { host: string; port: number }): Promise<string> }): Promise<string> {
+  return (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
+}

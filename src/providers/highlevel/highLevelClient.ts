@@ -1,3 +1,4 @@
+import { FormData } from 'undici';
 import { httpRequest, type HttpResponse } from '../http';
 
 /** HighLevel's per-endpoint Version headers (highlevel.md §0). */
@@ -28,6 +29,25 @@ export interface HighLevelContact {
 
 export type HighLevelMessageStatus = 'delivered' | 'read' | 'failed' | 'pending';
 
+export type DndChannel = 'SMS' | 'WhatsApp' | 'Call' | 'Email' | 'GMB' | 'FB';
+
+export interface NewHighLevelContact {
+  phone?: string;
+  name?: string;
+  source?: string;
+  tags?: string[];
+}
+
+/** ProcessMessageBodyDto as this provider uses it (highlevel.md §3): type SMS, the contact, and the wamid as altId. */
+export interface InboundMessageBody {
+  type: 'SMS';
+  contactId: string;
+  message: string;
+  attachments: string[];
+  altId: string;
+  date: string;
+}
+
 export class HighLevelClient {
   constructor(private readonly baseUrl: string, private readonly accessToken: AccessTokenSource) {}
 
@@ -53,6 +73,65 @@ export class HighLevelClient {
     }
   }
 
+  /** GET /contacts/search/duplicate (param `number`, E.164): the location's contact with this phone, if any. */
+  async findContactByPhone(locationId: string, phoneE164: string): Promise<HighLevelContact | null> {
+    const query = new URLSearchParams({ locationId, number: phoneE164 });
+    const response = await this.call(locationId, 'GET', `/contacts/search/duplicate?${query.toString()}`, VERSION_CONTACTS);
+    return (response.body as { contact?: HighLevelContact | null } | undefined)?.contact ?? null;
+  }
+
+  /** POST /contacts/upsert: matched by the location's duplicate rules (email, then phone), created otherwise. */
+  async upsertContact(locationId: string, contact: NewHighLevelContact): Promise<{ contact: HighLevelContact; created: boolean }> {
+    const response = await this.call(locationId, 'POST', '/contacts/upsert', VERSION_CONTACTS, { locationId, ...contact });
+    const body = response.body as { new?: boolean; contact?: HighLevelContact };
+    if (!body?.contact?.id) throw new HighLevelApiError(response.status, `upsert answered without a contact: ${response.text}`);
+    return { contact: body.contact, created: body.new === true };
+  }
+
+  /** POST /contacts/: for WhatsApp users known only by a user id (no phone to match on). */
+  async createContact(locationId: string, contact: NewHighLevelContact): Promise<HighLevelContact> {
+    const response = await this.call(locationId, 'POST', '/contacts/', VERSION_CONTACTS, { locationId, ...contact });
+    const created = (response.body as { contact?: HighLevelContact })?.contact;
+    if (!created?.id) throw new HighLevelApiError(response.status, `create answered without a contact: ${response.text}`);
+    return created;
+  }
+
+  /** POST /conversations/messages/inbound: threads a message the contact sent into their conversation. */
+  async addInboundMessage(locationId: string, message: InboundMessageBody): Promise<{ messageId: string; conversationId: string }> {
+    const response = await this.call(locationId, 'POST', '/conversations/messages/inbound', VERSION_CONVERSATIONS, { direction: 'inbound', ...message });
+    const body = response.body as { messageId?: string; conversationId?: string } | undefined;
+    if (!body?.messageId) throw new HighLevelApiError(response.status, `inbound message answered without a messageId: ${response.text.slice(0, 200)}`);
+    return { messageId: body.messageId, conversationId: body.conversationId ?? '' };
+  }
+
+  /** POST /conversations/messages/upload (multipart, field `fileAttachment`): returns the hosted file's URL. */
+  async uploadAttachment(locationId: string, file: { contactId: string; filename: string; contentType: string; bytes: Buffer }): Promise<string> {
+    const response = await this.callWithForm(locationId, '/conversations/messages/upload', () => {
+      const form = new FormData();
+      form.append('locationId', locationId);
+      form.append('contactId', file.contactId);
+      form.append('fileAttachment', new Blob([file.bytes], { type: file.contentType }), file.filename);
+      return form;
+    });
+    const uploaded = (response.body as { uploadedFiles?: Record<string, string> })?.uploadedFiles ?? {};
+    const url = uploaded[file.filename] ?? Object.values(uploaded)[0];
+    if (!url) throw new HighLevelApiError(response.status, `upload answered without a file URL: ${response.text.slice(0, 200)}`);
+    return url;
+  }
+
+  async addContactTags(locationId: string, contactId: string, tags: string[]): Promise<void> {
+    await this.call(locationId, 'POST', `/contacts/${encodeURIComponent(contactId)}/tags`, VERSION_CONTACTS, { tags });
+  }
+
+  async removeContactTags(locationId: string, contactId: string, tags: string[]): Promise<void> {
+    await this.call(locationId, 'DELETE', `/contacts/${encodeURIComponent(contactId)}/tags`, VERSION_CONTACTS, { tags });
+  }
+
+  /** PUT /contacts/{id} with one channel of dndSettings; HighLevel keeps the other channels as they are. */
+  async setChannelDnd(locationId: string, contactId: string, channel: DndChannel, setting: { status: 'active' | 'inactive'; message?: string; code?: string }): Promise<void> {
+    await this.call(locationId, 'PUT', `/contacts/${encodeURIComponent(contactId)}`, VERSION_CONTACTS, { dndSettings: { [channel]: setting } });
+  }
+
   /** A 401 means the stored token went stale: refresh once and repeat. */
   private async call(locationId: string, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, version: string, body?: unknown): Promise<HttpResponse> {
     let response = await this.send(locationId, method, path, version, body, false);
@@ -74,5 +153,23 @@ export class HighLevelClient {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+  }
+
+  /** Multipart requests (the form is rebuilt for the retry after a token refresh: a sent body is consumed). */
+  private async callWithForm(locationId: string, path: string, buildForm: () => FormData): Promise<HttpResponse> {
+    const post = async (forceRefresh: boolean) => {
+      const token = await this.accessToken(locationId, { forceRefresh });
+      return httpRequest(`${this.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, version: VERSION_CONVERSATIONS, accept: 'application/json' },
+        body: buildForm(),
+        timeoutMs: 60_000,
+      });
+    };
+    let response = await post(false);
+    if (response.status === 401) response = await post(true);
+    if (response.status >= 200 && response.status < 300) return response;
+    const interval = Number(response.headers['x-ratelimit-interval-milliseconds']);
+    throw new HighLevelApiError(response.status, response.text, response.status === 429 && interval > 0 ? interval : undefined);
   }
 }

@@ -15,6 +15,10 @@ interface GraphErrorBody {
 export function cloudApiMessageBody(to: string, part: OutboundPart, reference: string): Record<string, unknown> {
   const envelope = { messaging_product: 'whatsapp', recipient_type: 'individual', to, biz_opaque_callback_data: reference };
   if (part.kind === 'text') return { ...envelope, type: 'text', text: { preview_url: part.previewUrl, body: part.body } };
+  if (part.kind === 'template') {
+    const { name, language, components } = part.template;
+    return { ...envelope, type: 'template', template: { name, language: { code: language }, ...(components.length > 0 ? { components } : {}) } };
+  }
   const media: Record<string, string> = { link: part.link };
   if (part.caption) media.caption = part.caption;
   if (part.filename) media.filename = part.filename;

@@ -63,6 +63,11 @@ export class HighLevelDeliveryCaller {
     };
   }
 
+  /** The X-GHL-Signature HighLevel would send for these exact bytes (for posting raw bodies in tests). */
+  sign(rawBody: string): string {
+    return signHighLevelPayload(rawBody, this.privateKeyPem);
+  }
+
   /** Posts the exact JSON string it signs. */
   async send(deliveryUrl: string, payload: object, options: { signature?: DeliverySignatureMode } = {}): Promise<DeliveryResult> {
     const rawBody = JSON.stringify(payload);

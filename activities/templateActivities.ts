@@ -1,0 +1,49 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { TemplateDecision } from '../src/domain/templateDecision';
+import { TemplateListError } from '../src/providers/meta/templatesClient';
+import { findLocation } from '../src/store/locations';
+import { chooseTemplateForLocation, type ChooseTemplateInput } from '../src/store/templateContext';
+import { applyTemplateSync, locationsWithTemplates, recordTemplateSyncFailure, type TemplateSyncSummary } from '../src/store/templates';
+import type { ActivityDeps } from './deps';
+
+export type { ChooseTemplateInput } from '../src/store/templateContext';
+
+/** A sync Meta refused for good (bad token, unknown WABA, no Cloud API back end); retrying will not help. */
+export const TEMPLATE_SYNC_REJECTED = 'TemplateSyncRejected';
+
+export function createTemplateActivities({ db, highLevel, templateSourceFor }: ActivityDeps) {
+  return {
+    /** Every location the scheduled sync covers. */
+    async listTemplateSyncLocations(): Promise<string[]> {
+      return locationsWithTemplates(db);
+    },
+
+    /** Lists all of the WABA's templates (every page) and stores them with their status changes. */
+    async syncLocationTemplates(input: { locationId: string }): Promise<TemplateSyncSummary> {
+      const location = await findLocation(db, input.locationId);
+      if (!location) throw ApplicationFailure.nonRetryable(`location ${input.locationId} is not configured`, 'UnknownLocation');
+      const wabaId = location.whatsapp_waba_id;
+      try {
+        if (!wabaId) throw new TemplateListError(`location ${location.id} has no WhatsApp Business Account id (whatsapp.wabaId)`, -1, 0, false);
+        const listed = await templateSourceFor(location).listAll(wabaId);
+        return await applyTemplateSync(db, location.id, wabaId, listed);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await recordTemplateSyncFailure(db, location.id, message);
+        if (error instanceof TemplateListError && !error.retryable) throw ApplicationFailure.nonRetryable(message, TEMPLATE_SYNC_REJECTED);
+        throw error;
+      }
+    },
+
+    /**
+     * The template decision for one message, from the location's stored templates and rules: the same code
+     * path as the admin dry-run. Loads the HighLevel contact only when the matching rule uses contact fields.
+     */
+    async chooseTemplate(input: ChooseTemplateInput): Promise<TemplateDecision> {
+      return chooseTemplateForLocation(db, input, async (locationId, contactId) => {
+        const contact = await highLevel.getContact(locationId, contactId);
+        return contact ? (contact as unknown as Record<string, unknown>) : null;
+      });
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import type { FastifyInstance } from 'fastify';
+import type { LocationRow } from '../db/schema';
+import { parseForm, verifyTwilioSignature, type FormParams } from '../providers/twilio/signature';
+import { parseTwilioWebhook, type TwilioInbound } from '../providers/twilio/webhookParser';
+import { recordInbound } from '../store/conversationWindows';
+import { findLocationsByTwilioAccountSid } from '../store/locations';
+import { deliverWorkflowId } from '../../workflows/shared';
+import type { HttpContext } from './context';
+import { rawBodyOf } from './rawBody';
+import { routeReceipts } from './receiptRouter';
+import { unavailable } from './replies';
+
+/** What Twilio's MessagingResponse renders when there is nothing to say; plain text would be sent to the contact. */
+export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+
+/**
+ * Twilio's status callbacks and incoming messages (WhatsApp and SMS). The signature is checked over the public URL
+ * Twilio called (PUBLIC_BASE_URL + path + query: behind a proxy the local URL differs) with the auth token of the
+ * location(s) owning the AccountSid in the form.
+ */
+export function registerTwilioWebhookRoute(app: FastifyInstance, ctx: HttpContext): void {
+  app.post('/webhooks/twilio', async (request, reply) => {
+    const params = parseForm(rawBodyOf(request));
+    const header = request.headers['x-twilio-signature'];
+    const publicUrl = `${ctx.config.PUBLIC_BASE_URL}${request.url}`;
+    let signers: LocationRow[];
+    try {
+      signers = await locationsSigning(ctx, params, Array.isArray(header) ? header[0] : header, publicUrl);
+    } catch (error) {
+      request.log.error({ err: error }, 'could not look up the Twilio account');
+      return unavailable(reply, 'the database');
+    }
+    if (signers.length === 0) return reply.code(401).send({ error: 'invalid or missing X-Twilio-Signature, or unknown AccountSid' });
+
+    const event = parseTwilioWebhook(params, ownReference(request.url, signers));
+    try {
+      if (event.kind === 'receipt') await routeReceipts(ctx, [event.receipt]);
+      if (event.kind === 'inbound') await recordInboundWindow(ctx, signers, event.message);
+    } catch (error) {
+      request.log.error({ err: error }, 'could not process a Twilio webhook');
+      return unavailable(reply, 'Temporal or the database');
+    }
+    return reply.code(200).type('text/xml').send(EMPTY_TWIML);
+  });
+}
+
+/** The `ref` we put on the StatusCallback URL, kept only when it names a message of a location that signed: one account cannot reach another's workflows. */
+function ownReference(url: string, signers: LocationRow[]): string | undefined {
+  const reference = new URL(url, 'http://twilio.invalid').searchParams.get('ref') ?? undefined;
+  return reference && signers.some((location) => reference.startsWith(deliverWorkflowId(location.id, ''))) ? reference : undefined;
+}
+
+/** The locations on the form's AccountSid whose auth token produced the signature (none: reject). */
+async function locationsSigning(ctx: HttpContext, params: FormParams, header: string | undefined, url: string): Promise<LocationRow[]> {
+  const accountSid = typeof params.AccountSid === 'string' ? params.AccountSid : undefined;
+  if (!header || !accountSid) return [];
+  const candidates = await findLocationsByTwilioAccountSid(ctx.db, accountSid);
+  return candidates.filter((location) => {
+    if (!location.twilio_auth_token_enc) return false;
+    try {
+      return verifyTwilioSignature(ctx.box.decrypt(location.twilio_auth_token_enc), header, url, params);
+    } catch {
+      return false; // a token sealed with another key cannot sign anything
+    }
+  });
+}
+
+const bare = (address: string | null) => address?.replace(/^whatsapp:/, '') ?? undefined;
+
+/**
+ * A WhatsApp message from the contact opens the 24-hour window, as on the Cloud API. The rest of the inbound
+ * pipeline (HighLevel threading, STOP) is not wired for Twilio yet, so nothing else is stored.
+ */
+async function recordInboundWindow(ctx: HttpContext, signers: LocationRow[], message: TwilioInbound): Promise<void> {
+  if (message.channel !== 'whatsapp') return;
+  const location = signers.find(
+    (candidate) =>
+      bare(candidate.twilio_whatsapp_from) === message.businessNumberId ||
+      (message.messagingServiceSid !== undefined && candidate.twilio_messaging_service_sid === message.messagingServiceSid),
+  );
+  if (!location || !message.from) return;
+  await recordInbound(ctx.db, location.id, message.from, new Date(message.occurredAt));
+}

@@ -1,0 +1,82 @@
+import { request } from 'undici';
+import { httpRequest } from '../http';
+import type { FetchedMedia, InboundMediaRef, WhatsAppInbound } from '../whatsappPort';
+import type { CloudApiCredentials } from './cloudApiClient';
+
+const DOWNLOAD_TIMEOUT_MS = 60_000;
+
+/** Thrown for answers worth retrying (rate limits, 5xx); permanent refusals become `unavailable`. */
+export class MediaFetchError extends Error {
+  override name = 'MediaFetchError';
+}
+
+interface MediaMetadata {
+  url?: string;
+  mime_type?: string;
+  file_size?: number | string;
+}
+
+/**
+ * The inbound side of the Cloud API for one business number: media id → short-lived URL → bytes (both
+ * steps need the location's token, whatsapp.md A.3), and read marks for incoming messages (A.1).
+ */
+export class CloudApiInboundClient implements WhatsAppInbound {
+  readonly provider = 'meta' as const;
+
+  constructor(private readonly graphBaseUrl: string, private readonly credentials: CloudApiCredentials) {}
+
+  async fetchMedia(ref: InboundMediaRef, options: { maxBytes: number }): Promise<FetchedMedia> {
+    if (!ref.id) return { ok: false, reason: 'unavailable', ...(ref.mimeType ? { mimeType: ref.mimeType } : {}) };
+    const lookup = await httpRequest(`${this.graphBaseUrl}/${encodeURIComponent(ref.id)}`, { method: 'GET', headers: this.authorization() });
+    if (lookup.status !== 200) return this.refusal(lookup.status, `media lookup answered ${lookup.status}`, ref.mimeType);
+    const metadata = lookup.body as MediaMetadata;
+    const mimeType = metadata.mime_type ?? ref.mimeType ?? 'application/octet-stream';
+    const declaredSize = Number(metadata.file_size);
+    if (Number.isFinite(declaredSize) && declaredSize > options.maxBytes) return { ok: false, reason: 'too_large', sizeBytes: declaredSize, mimeType };
+    if (!metadata.url) return { ok: false, reason: 'unavailable', mimeType };
+    return this.download(metadata.url, mimeType, options.maxBytes);
+  }
+
+  async markRead(providerMessageId: string): Promise<void> {
+    const response = await httpRequest(`${this.graphBaseUrl}/${encodeURIComponent(this.credentials.phoneNumberId)}/messages`, {
+      method: 'POST',
+      headers: { ...this.authorization(), 'content-type': 'application/json' },
+      body: JSON.stringify({ messaging_product: 'whatsapp', status: 'read', message_id: providerMessageId }),
+    });
+    if (response.status !== 200) throw new MediaFetchError(`mark as read answered ${response.status}: ${response.text.slice(0, 200)}`);
+  }
+
+  /** Streams the file and stops as soon as it grows past the limit, so a huge video never sits in memory. */
+  private async download(url: string, mimeType: string, maxBytes: number): Promise<FetchedMedia> {
+    const response = await request(url, { method: 'GET', headers: this.authorization(), headersTimeout: DOWNLOAD_TIMEOUT_MS, bodyTimeout: DOWNLOAD_TIMEOUT_MS });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      return this.refusal(response.statusCode, `media download answered ${response.statusCode}`, mimeType);
+    }
+    const declared = Number(response.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      await response.body.dump();
+      return { ok: false, reason: 'too_large', sizeBytes: declared, mimeType };
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) {
+        response.body.destroy();
+        return { ok: false, reason: 'too_large', sizeBytes: size, mimeType };
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return { ok: true, bytes: Buffer.concat(chunks), mimeType };
+  }
+
+  private refusal(status: number, message: string, mimeType: string | undefined): FetchedMedia {
+    if (status === 429 || status >= 500 || status === 401) throw new MediaFetchError(message);
+    return { ok: false, reason: 'unavailable', ...(mimeType ? { mimeType } : {}) };
+  }
+
+  private authorization(): Record<string, string> {
+    return { authorization: `Bearer ${this.credentials.accessToken}` };
+  }
+}

@@ -1,0 +1,152 @@
+import type { OutboundPart, TemplateMessage } from '../../domain/outboundContent';
+import { httpRequest } from '../http';
+import { ProviderSendError, type WhatsAppSender } from '../whatsappPort';
+
+export interface TwilioCredentials {
+  accountSid: string;
+  authToken: string;
+}
+
+/** Who a location sends as. A Messaging Service (MG…) is used when the channel has no number of its own. */
+export interface TwilioSenders {
+  /** `whatsapp:+1…` or `+1…` (the prefix is added). */
+  whatsAppFrom?: string;
+  /** E.164, short code or alphanumeric sender id. */
+  smsFrom?: string;
+  messagingServiceSid?: string;
+}
+
+export interface TwilioClientOptions {
+  /** `TWILIO_API_BASE_URL` (https://api.twilio.com, or the simulator). */
+  apiBaseUrl: string;
+  /** `PUBLIC_BASE_URL`: status callbacks come back to `${publicBaseUrl}/webhooks/twilio?ref=…`. */
+  publicBaseUrl: string;
+  credentials: TwilioCredentials;
+  senders: TwilioSenders;
+  /** The synced Content API template (HX…) for an approved WhatsApp template name + language; needed for `template` parts. */
+  contentSidFor?: (name: string, language: string) => Promise<string | undefined> | string | undefined;
+}
+
+/** A Content API template: ContentSid (HX…) plus its numbered variables. */
+export interface TwilioTemplatePart {
+  kind: 'template';
+  contentSid: string;
+  variables: Record<string, string>;
+}
+
+export type TwilioOutboundPart = OutboundPart | TwilioTemplatePart;
+
+/** The SMS side of Twilio, for the fallback. */
+export interface SmsSender {
+  readonly provider: 'twilio';
+  sendSms(to: string, body: string, mediaUrls: string[], reference: string): Promise<{ providerMessageId: string }>;
+}
+
+/** Form fields in the order Twilio documents them; repeated names (MediaUrl) as arrays. */
+export type TwilioForm = Array<[string, string]>;
+
+interface TwilioErrorBody {
+  code?: number;
+  message?: string;
+  more_info?: string;
+  detail?: string;
+}
+
+const WHATSAPP_PREFIX = 'whatsapp:';
+
+export function whatsAppAddress(phone: string): string {
+  return phone.startsWith(WHATSAPP_PREFIX) ? phone : `${WHATSAPP_PREFIX}${phone}`;
+}
+
+/** Our workflow id rides in the callback URL's query, the way Meta echoes biz_opaque_callback_data. */
+export function statusCallbackUrl(publicBaseUrl: string, reference: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/webhooks/twilio?ref=${encodeURIComponent(reference)}`;
+}
+
+/** The message content fields for one WhatsApp part (whatsapp.md B.1). */
+export function whatsAppContentFields(part: TwilioOutboundPart): TwilioForm {
+  if (part.kind === 'text') return [['Body', part.body]];
+  if (part.kind === 'media') return [...(part.caption ? ([['Body', part.caption]] as TwilioForm) : []), ['MediaUrl', part.link]];
+  // "Body and MediaUrl should be excluded. They are both superseded by the ContentSid."
+  if ('contentSid' in part) return [['ContentSid', part.contentSid], ['ContentVariables', JSON.stringify(part.variables)]];
+  throw new Error('a WhatsApp template reaches Twilio only as a ContentSid with variables');
+}
+
+/**
+ * Meta's per-component parameters as Twilio content variables. Twilio numbers placeholders across the whole content,
+ * so text parameters are numbered in order (header, body, buttons); named parameters keep their names.
+ * Media and payload parameters have no content-variable form and are left to the content definition.
+ */
+export function twilioContentVariables(template: TemplateMessage): Record<string, string> {
+  const variables: Record<string, string> = {};
+  let position = 0;
+  const order = { header: 0, body: 1, button: 2 } as const;
+  const components = [...template.components].sort((a, b) => order[a.type] - order[b.type]);
+  for (const component of components) {
+    for (const parameter of component.parameters) {
+      if (parameter.type !== 'text') continue;
+      position += 1;
+      variables[parameter.parameter_name ?? String(position)] = parameter.text;
+    }
+  }
+  return variables;
+}
+
+/** The channel's own number wins; otherwise the Messaging Service picks one from its pool. */
+function senderField(from: string | undefined, messagingServiceSid: string | undefined): [string, string] | undefined {
+  if (from) return ['From', from];
+  return messagingServiceSid ? ['MessagingServiceSid', messagingServiceSid] : undefined;
+}
+
+/** Twilio Programmable Messaging for one location: WhatsApp sends (the WhatsAppSender port) and SMS sends. */
+export class TwilioMessagingClient implements WhatsAppSender, SmsSender {
+  readonly provider = 'twilio' as const;
+
+  constructor(private readonly options: TwilioClientOptions) {}
+
+  /** One WhatsApp part to `to` (E.164). */
+  async send(to: string, part: TwilioOutboundPart, reference: string): Promise<{ providerMessageId: string }> {
+    const { whatsAppFrom, messagingServiceSid } = this.options.senders;
+    const content = part.kind === 'template' && 'template' in part ? await this.templateFields(part.template) : whatsAppContentFields(part);
+    return this.createMessage(whatsAppAddress(to), senderField(whatsAppFrom && whatsAppAddress(whatsAppFrom), messagingServiceSid), content, reference);
+  }
+
+  async sendSms(to: string, body: string, mediaUrls: string[], reference: string): Promise<{ providerMessageId: string }> {
+    const { smsFrom, messagingServiceSid } = this.options.senders;
+    const content: TwilioForm = [...(body ? ([['Body', body]] as TwilioForm) : []), ...mediaUrls.map((url): [string, string] => ['MediaUrl', url])];
+    return this.createMessage(to, senderField(smsFrom, messagingServiceSid), content, reference);
+  }
+
+  private async templateFields(template: TemplateMessage): Promise<TwilioForm> {
+    const contentSid = await this.options.contentSidFor?.(template.name, template.language);
+    if (!contentSid) {
+      const details = `no Twilio Content template is synced for "${template.name}" (${template.language})`;
+      throw new ProviderSendError({ code: 21655, details }, details);
+    }
+    return whatsAppContentFields({ kind: 'template', contentSid, variables: twilioContentVariables(template) });
+  }
+
+  private async createMessage(to: string, sender: [string, string] | undefined, content: TwilioForm, reference: string): Promise<{ providerMessageId: string }> {
+    if (!sender) {
+      const details = 'the location has no Twilio sender for this channel (From number or Messaging Service SID)';
+      throw new ProviderSendError({ code: 21603, details }, details);
+    }
+    const form: TwilioForm = [['To', to], sender, ...content, ['StatusCallback', statusCallbackUrl(this.options.publicBaseUrl, reference)]];
+    const { apiBaseUrl, credentials } = this.options;
+    const response = await httpRequest(`${apiBaseUrl}/2010-04-01/Accounts/${encodeURIComponent(credentials.accountSid)}/Messages.json`, {
+      method: 'POST',
+      headers: { authorization: this.authorization(), 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams(form).toString(),
+    });
+    const sid = (response.body as { sid?: unknown })?.sid;
+    if (response.status === 201 && typeof sid === 'string') return { providerMessageId: sid };
+    const error = (typeof response.body === 'object' ? response.body : {}) as TwilioErrorBody;
+    const providerError = { code: error.code ?? -1, httpStatus: response.status, title: error.message, details: error.detail };
+    throw new ProviderSendError(providerError, `Twilio answered ${response.status}: ${error.message ?? response.text.slice(0, 200)}`);
+  }
+
+  private authorization(): string {
+    const { accountSid, authToken } = this.options.credentials;
+    return `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+  }
+}

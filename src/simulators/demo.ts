@@ -1,0 +1,93 @@
+import type { Config } from '../config';
+import type { Runtime } from '../runtime';
+import { HighLevelTokenStore } from '../providers/highlevel/tokenStore';
+import { upsertLocation } from '../store/locations';
+import { HighLevelSimulator } from './highlevel';
+import { MetaSimulator } from './meta';
+import { TwilioSimulator } from './twilio';
+
+/** Fixed ports make the demo commands copy-pasteable; a busy port falls back to any free one. */
+const PORTS = { highLevel: 4010, meta: 4020, twilio: 4030 };
+
+export const DEMO = {
+  locationId: 'demo-location',
+  metaAppSecret: 'demo-meta-app-secret',
+  verifyToken: 'demo-verify-token',
+  adminToken: 'demo-admin-token',
+  whatsApp: { accessToken: 'demo-wa-token', wabaId: 'demo-waba', phoneNumberId: 'demo-phone-number-id', displayPhoneNumber: '15550100001' },
+  twilio: { accountSid: 'AC00000000000000000000000000000001', authToken: 'demo-twilio-auth-token', smsFrom: '+15550100002' },
+} as const;
+
+export interface DemoSimulators {
+  configOverrides: Partial<Config>;
+  seed(runtime: Runtime, publicBaseUrl: string): Promise<void>;
+  describe(publicBaseUrl: string): string[];
+  stop(): Promise<void>;
+}
+
+async function onPreferredPort<T>(start: (port: number) => Promise<T>, port: number): Promise<T> {
+  try {
+    return await start(port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return start(0);
+  }
+}
+
+/** The embedded default without real credentials: HighLevel, Meta and Twilio simulators on loopback. */
+export async function startDemoSimulators(config: Config): Promise<DemoSimulators> {
+  const highLevel = await onPreferredPort((port) => HighLevelSimulator.start({ port }), PORTS.highLevel);
+  const meta = await onPreferredPort(
+    (port) => MetaSimulator.start({ port, appSecret: DEMO.metaAppSecret, autoRead: true, receiptDelayMs: 800, webhookUrl: `${config.PUBLIC_BASE_URL}/webhooks/whatsapp`, accounts: [DEMO.whatsApp] }),
+    PORTS.meta,
+  );
+  const twilio = await onPreferredPort((port) => TwilioSimulator.start({ port, accounts: [{ accountSid: DEMO.twilio.accountSid, authToken: DEMO.twilio.authToken }] }), PORTS.twilio);
+
+  return {
+    configOverrides: {
+      HIGHLEVEL_API_BASE_URL: highLevel.baseUrl,
+      HIGHLEVEL_WEBHOOK_PUBLIC_KEY: highLevel.deliveryCaller.publicKeyPem,
+      WHATSAPP_GRAPH_BASE_URL: meta.baseUrl,
+      META_APP_SECRET: DEMO.metaAppSecret,
+      WHATSAPP_VERIFY_TOKEN: config.WHATSAPP_VERIFY_TOKEN ?? DEMO.verifyToken,
+      TWILIO_API_BASE_URL: twilio.baseUrl,
+      ADMIN_TOKEN: config.ADMIN_TOKEN ?? DEMO.adminToken,
+    },
+    async seed(runtime) {
+      await upsertLocation(runtime.db, {
+        id: DEMO.locationId,
+        name: 'Demo sub-account (simulators)',
+        whatsapp_backend: 'cloud',
+        whatsapp_phone_number_id: DEMO.whatsApp.phoneNumberId,
+        whatsapp_waba_id: DEMO.whatsApp.wabaId,
+        whatsapp_access_token_enc: runtime.box.encrypt(DEMO.whatsApp.accessToken),
+        twilio_account_sid: DEMO.twilio.accountSid,
+        twilio_auth_token_enc: runtime.box.encrypt(DEMO.twilio.authToken),
+        twilio_sms_from: DEMO.twilio.smsFrom,
+        settings: { receiptTimeoutSeconds: 60, lateReceiptWindowSeconds: 600 },
+      });
+      const grant = highLevel.issueLocationToken(DEMO.locationId);
+      await new HighLevelTokenStore(runtime.db, runtime.box, { baseUrl: highLevel.baseUrl }).store(DEMO.locationId, {
+        access_token: grant.access_token,
+        refresh_token: grant.refresh_token,
+        expires_in: grant.expires_in,
+      });
+    },
+    describe(publicBaseUrl) {
+      const json = "-H 'content-type: application/json'";
+      return [
+        `[simulators] no real credentials configured: HighLevel ${highLevel.baseUrl}, WhatsApp Cloud API ${meta.baseUrl}, Twilio ${twilio.baseUrl}`,
+        `[simulators] demo location "${DEMO.locationId}" seeded; admin API token: ${DEMO.adminToken === (config.ADMIN_TOKEN ?? DEMO.adminToken) ? DEMO.adminToken : '(your ADMIN_TOKEN)'}`,
+        'Try it:',
+        '  1) a contact writes on WhatsApp (opens the 24-hour window):',
+        `     curl -s -XPOST ${meta.origin}/_sim/inbound ${json} -d '{"from":"+15864603685","profileName":"Ana","type":"text","text":"Hi! Is my appointment still on?"}'`,
+        '  2) HighLevel sends an SMS through this provider:',
+        `     curl -s -XPOST ${highLevel.baseUrl}/_sim/outbound ${json} -d '{"deliveryUrl":"${publicBaseUrl}/webhooks/highlevel/delivery","overrides":{"locationId":"${DEMO.locationId}","phone":"+15864603685","attachments":[]}}'`,
+        `  3) watch the workflow in the Temporal UI, and what HighLevel received: curl -s ${highLevel.baseUrl}/_sim/state`,
+      ];
+    },
+    async stop() {
+      await Promise.all([highLevel.stop(), meta.stop(), twilio.stop()]);
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { Db } from '../db/database';
+import { decideTemplate, type TemplateDecision } from '../domain/templateDecision';
+import { contactFieldsFrom, extractDirective, findRule, usesContactFields } from '../domain/templateRules';
+import { listTemplateRules } from './templateRules';
+import { findTemplateSettings, knownTemplates } from './templates';
+
+/**
+ * The one code path from a location's stored templates, rules and language to the pure decision: the
+ * `chooseTemplate` activity and the admin dry-run both call chooseTemplateForLocation.
+ */
+
+export interface ChooseTemplateInput {
+  locationId: string;
+  /** The rendered HighLevel text, directive included. */
+  text: string;
+  attachments?: string[];
+  /** From the delivery policy (conversation window); false again after Meta's 131047. */
+  windowOpen: boolean;
+  /** Contact fields (snake_case) and WhatsApp language when the caller has them. */
+  contact?: { fields?: Record<string, string>; language?: string | null };
+  /** Used to load the contact's fields only when the matching rule refers to contact fields. */
+  contactId?: string;
+}
+
+/** The HighLevel contact as JSON (GET /contacts/{id}), or null when unknown. */
+export type ContactLookup = (locationId: string, contactId: string) => Promise<Record<string, unknown> | null>;
+
+export async function chooseTemplateForLocation(db: Db, input: ChooseTemplateInput, lookupContact?: ContactLookup): Promise<TemplateDecision> {
+  const [templates, rules, settings] = await Promise.all([
+    knownTemplates(db, input.locationId),
+    listTemplateRules(db, input.locationId),
+    findTemplateSettings(db, input.locationId),
+  ]);
+  let contact = input.contact;
+  if (!contact?.fields && input.contactId && lookupContact) {
+    const { text, directive } = extractDirective(input.text);
+    const hit = directive ? undefined : findRule(rules, text);
+    if (hit && usesContactFields(hit.rule)) {
+      contact = { ...contact, fields: contactFieldsFrom(await lookupContact(input.locationId, input.contactId)) };
+    }
+  }
+  return decideTemplate({
+    text: input.text,
+    attachments: input.attachments ?? [],
+    windowOpen: input.windowOpen,
+    templates,
+    rules,
+    ...(contact ? { contact } : {}),
+    locationLanguage: settings?.language ?? null,
+  });
+}

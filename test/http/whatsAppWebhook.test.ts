@@ -1,0 +1,88 @@
+import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { deliverWorkflowId } from '../../workflows/shared';
+import { startHarness, WHATSAPP_VERIFY_TOKEN, type Harness } from '../support/harness';
+import { waitFor } from '../support/waitFor';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ settings: { receiptTimeoutSeconds: 30, lateReceiptWindowSeconds: 60 } });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const webhookUrl = () => `${h.apiUrl}/webhooks/whatsapp`;
+
+describe('GET /webhooks/whatsapp (subscription handshake)', () => {
+  it('echoes hub.challenge as plain text when the verify token matches', async () => {
+    const response = await fetch(`${webhookUrl()}?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=${WHATSAPP_VERIFY_TOKEN}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await response.text()).toBe('1158201444');
+  });
+
+  it('answers 403 for a wrong token or mode', async () => {
+    expect((await fetch(`${webhookUrl()}?hub.mode=subscribe&hub.challenge=1&hub.verify_token=nope`)).status).toBe(403);
+    expect((await fetch(`${webhookUrl()}?hub.mode=unsubscribe&hub.challenge=1&hub.verify_token=${WHATSAPP_VERIFY_TOKEN}`)).status).toBe(403);
+  });
+});
+
+describe('POST /webhooks/whatsapp', () => {
+  it('rejects a wrong or missing signature with 401 and stores nothing', async () => {
+    const payload = { object: 'whatsapp_business_account', entry: [{ id: 'x', changes: [{ field: 'messages', value: { statuses: [{ id: 'wamid.fake', status: 'delivered', timestamp: '1750030073', recipient_id: '1' }] } }] }] };
+    const wrong = await h.meta.deliverRaw(payload, { signature: 'sha256=0000' });
+    expect(wrong.statusCode).toBe(401);
+    const unsigned = await fetch(webhookUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+    expect(unsigned.status).toBe(401);
+    expect(await h.db.selectFrom('provider_receipts').selectAll().where('provider_message_id', '=', 'wamid.fake').execute()).toEqual([]);
+  });
+
+  it('stores and acknowledges receipts for message ids it does not know', async () => {
+    const delivery = await h.meta.emitStatus('wamid.UNKNOWN123', 'delivered', { recipientId: '15550009999' });
+    expect(delivery.statusCode).toBe(200);
+    const stored = await h.db.selectFrom('provider_receipts').selectAll().where('provider_message_id', '=', 'wamid.UNKNOWN123').execute();
+    expect(stored).toEqual([expect.objectContaining({ provider: 'meta', status: 'delivered', message_id: null })]);
+  });
+
+  it('routes every receipt of a 50-receipt batch: all 50 statuses reach HighLevel', async () => {
+    const messages = await Promise.all(
+      Array.from({ length: 50 }, async (_, index) => {
+        const phone = `+1586555${String(1000 + index).padStart(4, '0')}`;
+        await h.openWindow(h.location.id, phone);
+        h.meta.scriptReceipts(phone, []); // withhold: the batch below is the only receipt
+        const payload = HighLevelDeliveryCaller.examplePayload({ locationId: h.location.id, phone, attachments: [] });
+        const response = await h.caller.send(h.deliveryUrl, payload);
+        expect(response.status).toBe(200);
+        return { payload, phone };
+      }),
+    );
+    const sent = await waitFor(
+      () => {
+        const byPhone = new Map(h.meta.sentMessages.map((message) => [message.to, message.wamid]));
+        const wamids = messages.map(({ phone }) => byPhone.get(phone));
+        return wamids.every(Boolean) ? (wamids as string[]) : undefined;
+      },
+      { timeoutMs: 60_000, what: '50 sends' },
+    );
+    await waitFor(async () => {
+      const rows = await h.db.selectFrom('messages').select('status').where('location_id', '=', h.location.id).where('status', '=', 'sent').execute();
+      return rows.length >= 50;
+    }, { timeoutMs: 30_000, what: 'ledger rows in status sent' });
+
+    const batch = await h.meta.emitBatch(
+      sent.map((wamid) => ({ kind: 'status' as const, wamid, status: 'delivered' as const })),
+      { entries: 2 },
+    );
+    expect(batch.statusCode).toBe(200);
+    expect(batch.payload).toMatchObject({ entry: [expect.anything(), expect.anything()] });
+
+    await waitFor(
+      () => messages.every(({ payload }) => h.highLevel.statusUpdates.some((update) => update.messageId === payload.messageId && update.status === 'delivered')),
+      { timeoutMs: 90_000, intervalMs: 250, what: '50 delivered statuses in HighLevel' },
+    );
+    for (const { payload } of messages) {
+      const state = await h.temporal.workflow.getHandle(deliverWorkflowId(h.location.id, payload.messageId)).query('deliveryState');
+      expect(state).toMatchObject({ status: 'delivered', channel: 'whatsapp' });
+    }
+  }, 180_000);
+});
