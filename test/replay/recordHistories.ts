@@ -1,0 +1,70 @@
+/**
+ * Records workflow histories as replay fixtures: `npm run record:histories`.
+ * Run it before changing a workflow's command sequence; test/replay/replay.test.ts then proves the new
+ * code still replays every recorded history (old runs in flight keep working after a deploy).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { deliverWorkflowId, inboundWorkflowId, templateSyncWorkflowId } from '../../workflows/shared';
+import { ADMIN_TOKEN } from '../support/harness';
+import { startHarness, type Harness } from '../support/harness';
+
+const version = process.env.HISTORY_VERSION ?? 'v1';
+const out = path.join(__dirname, 'histories');
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ settings: { receiptTimeoutSeconds: 2, lateReceiptWindowSeconds: 3 } });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+async function record(name: string, workflowId: string): Promise<void> {
+  const handle = h.temporal.workflow.getHandle(workflowId);
+  await handle.result().catch(() => undefined);
+  const history = await handle.fetchHistory();
+  const file = path.join(out, `${name}-${version}.json`);
+  // The same JSON as `temporal workflow show --output json` and the Web UI's download.
+  fs.writeFileSync(file, `${JSON.stringify({ workflowId, history: JSON.parse(historyToJSON(history)) }, null, 1)}\n`);
+}
+
+let n = 0;
+async function deliver(setup: (phone: string) => Promise<void> | void, options: { window?: boolean } = {}) {
+  n += 1;
+  const phone = `+1586777${String(1000 + n)}`;
+  if (options.window !== false) await h.openWindow(h.location.id, phone);
+  await setup(phone);
+  const payload = HighLevelDeliveryCaller.examplePayload({ locationId: h.location.id, phone, attachments: [] });
+  await h.caller.send(h.deliveryUrl, payload);
+  return deliverWorkflowId(h.location.id, payload.messageId);
+}
+
+it('records deliverMessage histories', async () => {
+  await record('deliverMessage-read', await deliver(() => undefined));
+  await record('deliverMessage-receipt-failed', await deliver((phone) => h.meta.scriptReceipts(phone, [{ status: 'sent' }, { status: 'failed', error: { code: 131026 } }])));
+  await record('deliverMessage-send-rejected', await deliver(() => h.meta.failNextSends(1, { httpStatus: 400, code: 131026 })));
+  await record('deliverMessage-window-closed', await deliver(() => undefined, { window: false }));
+  await record('deliverMessage-no-receipt', await deliver((phone) => h.meta.scriptReceipts(phone, [])));
+}, 120_000);
+
+it('records receiveInbound and syncTemplates histories', async () => {
+  const delivery = await h.meta.emitInbound({ from: '+15867771999', profileName: 'Ana', phoneNumberId: h.location.phoneNumberId, type: 'text', text: 'Hi there' });
+  const wamid = (delivery.payload as { entry: Array<{ changes: Array<{ value: { messages: Array<{ id: string }> } }> }> }).entry[0]?.changes[0]?.value.messages[0]?.id as string;
+  await record('receiveInbound-text', inboundWorkflowId('meta', wamid));
+
+  h.meta.upsertTemplate(h.location.wabaId, {
+    name: 'appointment_reminder',
+    language: 'en_US',
+    category: 'UTILITY',
+    components: [{ type: 'BODY', text: 'Hi {{1}}, your appointment is on {{2}} at {{3}}.' }],
+  });
+  const response = await fetch(`${h.apiUrl}/admin/locations/${h.location.id}/templates/sync?wait=true`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  expect(response.status).toBe(200);
+  await record('syncTemplates-one-location', templateSyncWorkflowId(h.location.id));
+}, 120_000);
