@@ -3,6 +3,7 @@ import type { Db } from '../src/db/database';
 import type { LocationRow } from '../src/db/schema';
 import type { HighLevelClient } from '../src/providers/highlevel/highLevelClient';
 import type { TemplateSource } from '../src/providers/meta/templatesClient';
+import type { SmsSender } from '../src/providers/twilio/messagingClient';
 import type { WhatsAppInbound, WhatsAppSender } from '../src/providers/whatsappPort';
 
 /** Everything activities need, built once per worker (src/worker.ts) or per test. */
@@ -11,6 +12,8 @@ export interface ActivityDeps {
   config: Pick<Config, 'RECEIPT_TIMEOUT_SECONDS' | 'LATE_RECEIPT_WINDOW_SECONDS'>;
   highLevel: HighLevelClient;
   whatsAppSenderFor(location: LocationRow): WhatsAppSender;
+  /** The location's SMS sender (Twilio) for the fallback. */
+  smsSenderFor(location: LocationRow): SmsSender;
   /** Media downloads and read marks for inbound messages, with the location's credentials. */
   whatsAppInboundFor(location: LocationRow): WhatsAppInbound;
   /** Lists the WABA's message templates with the location's Cloud API token (template sync). */

@@ -3,6 +3,7 @@ import { createHighLevelActivities } from './highLevelActivities';
 import { createInboundActivities } from './inboundActivities';
 import { createLedgerActivities } from './ledgerActivities';
 import { createPolicyActivities } from './policyActivities';
+import { createSmsActivities } from './smsActivities';
 import { createTemplateActivities } from './templateActivities';
 import { createWhatsAppActivities } from './whatsAppActivities';
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHighLevelActivities(deps),
     ...createTemplateActivities(deps),
     ...createInboundActivities(deps),
+    ...createSmsActivities(deps),
   };
 }
 

@@ -1,5 +1,7 @@
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
-import { classifyMetaError, describeMetaError } from '../src/domain/metaErrors';
+import type { ErrorClass } from '../src/domain/metaErrors';
+import { classifyProviderError, describeProviderError, type Provider } from '../src/domain/providerErrors';
+import { describeTemplateError, isTemplateError } from '../src/domain/templateErrors';
 import type { OutboundPart } from '../src/domain/outboundContent';
 import { ledgerTimeline, recordLedgerEvent } from '../src/store/ledger';
 import { findLocation } from '../src/store/locations';
@@ -8,7 +10,7 @@ import type { ActivityDeps } from './deps';
 
 /** Details of a send the provider refused for good; the workflow reads them from the failure. */
 export interface SendRejection {
-  errorClass: ReturnType<typeof classifyMetaError>;
+  errorClass: ErrorClass;
   code: number;
   reason: string;
 }
@@ -47,7 +49,7 @@ export function createWhatsAppActivities({ db, whatsAppSenderFor }: ActivityDeps
           );
           ids.push(providerMessageId);
         } catch (error) {
-          throw toActivityFailure(error);
+          throw toActivityFailure(error, sender.provider, part);
         }
       }
       return { provider: sender.provider, providerMessageIds: ids };
@@ -55,10 +57,13 @@ export function createWhatsAppActivities({ db, whatsAppSenderFor }: ActivityDeps
   };
 }
 
-function toActivityFailure(error: unknown): unknown {
+function toActivityFailure(error: unknown, provider: Provider, part: OutboundPart): unknown {
   if (!(error instanceof ProviderSendError)) return error; // network errors: retried with backoff
-  const errorClass = classifyMetaError(error.providerError);
-  const reason = describeMetaError(error.providerError);
+  const errorClass = classifyProviderError(provider, error.providerError);
+  const reason =
+    part.kind === 'template' && isTemplateError(error.providerError)
+      ? describeTemplateError(error.providerError, part.template)
+      : describeProviderError(provider, error.providerError);
   if (errorClass === 'retry') {
     return ApplicationFailure.create({ message: reason, type: 'WhatsAppSendRetryable', nonRetryable: false, cause: error });
   }

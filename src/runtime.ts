@@ -7,6 +7,8 @@ import { HighLevelTokenStore } from './providers/highlevel/tokenStore';
 import { CloudApiClient } from './providers/meta/cloudApiClient';
 import { templatesClientFor } from './providers/meta/templatesClient';
 import { CloudApiInboundClient } from './providers/meta/mediaClient';
+import { TwilioInboundClient } from './providers/twilio/inboundClient';
+import { TwilioMessagingClient } from './providers/twilio/messagingClient';
 import type { WhatsAppInbound, WhatsAppSender } from './providers/whatsappPort';
 import { SecretBox, resolveEncryptionKey } from './security/secretBox';
 
@@ -37,13 +39,29 @@ export function createActivityDeps(config: Config, db: Db, box: SecretBox): Acti
     config,
     highLevel: new HighLevelClient(config.HIGHLEVEL_API_BASE_URL, (locationId, options) => tokens.accessToken(locationId, options)),
     whatsAppSenderFor: (location) => whatsAppSenderFor(config, box, location),
+    smsSenderFor: (location) => twilioClientFor(config, box, location),
     templateSourceFor: (location) => templatesClientFor(config.WHATSAPP_GRAPH_BASE_URL, box, location),
     whatsAppInboundFor: (location) => whatsAppInboundFor(config, box, location),
   };
 }
 
+/** Twilio for a location: its WhatsApp back end (issue "Twilio as a second back end") and its SMS fallback. */
+function twilioClientFor(config: Config, box: SecretBox, location: LocationRow): TwilioMessagingClient {
+  if (!location.twilio_account_sid || !location.twilio_auth_token_enc) throw new Error(`location ${location.id}: Twilio account not configured`);
+  return new TwilioMessagingClient({
+    apiBaseUrl: config.TWILIO_API_BASE_URL,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    credentials: { accountSid: location.twilio_account_sid, authToken: box.decrypt(location.twilio_auth_token_enc) },
+    senders: {
+      whatsAppFrom: location.twilio_whatsapp_from ?? undefined,
+      smsFrom: location.twilio_sms_from ?? undefined,
+      messagingServiceSid: location.twilio_messaging_service_sid ?? undefined,
+    },
+  });
+}
+
 function whatsAppSenderFor(config: Config, box: SecretBox, location: LocationRow): WhatsAppSender {
-  if (location.whatsapp_backend !== 'cloud') throw new Error(`location ${location.id}: WhatsApp back end "${location.whatsapp_backend}" is not available`);
+  if (location.whatsapp_backend === 'twilio') return twilioClientFor(config, box, location);
   if (!location.whatsapp_phone_number_id || !location.whatsapp_access_token_enc) {
     throw new Error(`location ${location.id}: WhatsApp Cloud API phone number id or access token not configured`);
   }
@@ -54,7 +72,10 @@ function whatsAppSenderFor(config: Config, box: SecretBox, location: LocationRow
 }
 
 function whatsAppInboundFor(config: Config, box: SecretBox, location: LocationRow): WhatsAppInbound {
-  if (location.whatsapp_backend !== 'cloud') throw new Error(`location ${location.id}: inbound for WhatsApp back end "${location.whatsapp_backend}" is not available`);
+  if (location.whatsapp_backend === 'twilio') {
+    if (!location.twilio_account_sid || !location.twilio_auth_token_enc) throw new Error(`location ${location.id}: Twilio account not configured`);
+    return new TwilioInboundClient({ accountSid: location.twilio_account_sid, authToken: box.decrypt(location.twilio_auth_token_enc) });
+  }
   if (!location.whatsapp_phone_number_id || !location.whatsapp_access_token_enc) {
     throw new Error(`location ${location.id}: WhatsApp Cloud API phone number id or access token not configured`);
   }

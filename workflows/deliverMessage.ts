@@ -1,48 +1,16 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ActivityFailure, ApplicationFailure, condition, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { PolicyResult, DeliveryPlan } from '../activities/policyActivities';
 import type { SendRejection } from '../activities/whatsAppActivities';
-import { advanceStatus, highLevelStatusFor, isFinal, reachedRecipient, type DeliveryStatus } from '../src/domain/deliveryStatus';
+import { highLevelStatusFor, reachedRecipient, type DeliveryStatus } from '../src/domain/deliveryStatus';
+import { fallbackReason, triggers, type FallbackTrigger } from '../src/domain/fallbackPolicy';
 import { classifyMetaError, describeMetaError } from '../src/domain/metaErrors';
-import { buildOutboundParts } from '../src/domain/outboundContent';
-import {
-  SEARCH_ATTRIBUTES,
-  deliveryStateQuery,
-  receiptSignal,
-  type DeliverMessageInput,
-  type DeliveryState,
-  type ReceiptSignal,
-} from './shared';
+import { buildOutboundParts, type OutboundPart } from '../src/domain/outboundContent';
+import { DeliveryTracker } from './delivery/tracker';
+import { highLevel, ledger, policy, sender } from './delivery/proxies';
+import { SEARCH_ATTRIBUTES, deliveryStateQuery, receiptSignal, type DeliverMessageInput, type DeliveryState, type ReceiptSignal } from './shared';
 
-const ledger = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '200ms', maximumInterval: '10s' },
-});
-
-const policy = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: ['UnknownLocation', 'MissingHighLevelToken'] },
-});
-
-const whatsApp = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8 },
-});
-
-/** HighLevel's early 403s and 429s are retried for up to an hour; the status then stays in the ledger. */
-const highLevel = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  scheduleToCloseTimeout: '1h',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-});
+/** Templates, 131047 re-decision and the SMS fallback; histories recorded before it replay the first version. */
+export const TEMPLATES_AND_FALLBACK_PATCH = 'templates-and-sms-fallback';
 
 export interface DeliveryOutcome {
   status: DeliveryStatus | 'duplicate';
@@ -50,14 +18,14 @@ export interface DeliveryOutcome {
   reason?: string;
 }
 
-/** One HighLevel SMS → WhatsApp, with receipts pushed back to HighLevel as they arrive. */
+/** One HighLevel SMS → WhatsApp (template outside the window), SMS when WhatsApp cannot deliver, statuses pushed back. */
 export async function deliverMessage(input: DeliverMessageInput): Promise<DeliveryOutcome> {
   const messageId = workflowInfo().workflowId;
   const inbox: ReceiptSignal[] = [];
-  const parts = new Map<string, DeliveryStatus>();
+  const tracker = new DeliveryTracker();
   const state: DeliveryState = { status: 'received', channel: 'none', parts: {} };
   setHandler(receiptSignal, (receipt) => void inbox.push(receipt));
-  setHandler(deliveryStateQuery, () => ({ ...state, parts: Object.fromEntries(parts) }));
+  setHandler(deliveryStateQuery, () => ({ ...state, parts: tracker.partStates() }));
 
   const fresh = await ledger.openLedger({
     messageId,
@@ -68,7 +36,12 @@ export async function deliverMessage(input: DeliverMessageInput): Promise<Delive
     detail: { textLength: input.text.length, attachments: input.attachments.length, receivedAt: input.receivedAt },
   });
   if (!fresh) return { status: 'duplicate', channel: 'none', reason: 'this HighLevel message was already handled' };
+  const v2 = patched(TEMPLATES_AND_FALLBACK_PATCH);
 
+  const pushStatus = async (status: 'delivered' | 'read' | 'failed', error?: { code: string; type: string; message: string }) => {
+    await highLevel.pushStatusToHighLevel({ locationId: input.locationId, highLevelMessageId: input.highLevelMessageId, status, error });
+    await ledger.recordEvent(messageId, 'status_pushed', { status, ...(error ? { error } : {}) });
+  };
   const fail = async (code: string, reason: string): Promise<DeliveryOutcome> => {
     state.status = 'failed';
     state.reason = reason;
@@ -77,96 +50,214 @@ export async function deliverMessage(input: DeliverMessageInput): Promise<Delive
     await pushStatus('failed', { code, type: 'saas', message: reason });
     return { status: 'failed', channel: state.channel, reason };
   };
-  const pushStatus = async (status: 'delivered' | 'read' | 'failed', error?: { code: string; type: string; message: string }) => {
-    await highLevel.pushStatusToHighLevel({ locationId: input.locationId, highLevelMessageId: input.highLevelMessageId, status, error });
-    await ledger.recordEvent(messageId, 'status_pushed', { status, ...(error ? { error } : {}) });
+
+  const decide = (assumeWindowClosed: boolean) =>
+    policy.decideDelivery({
+      locationId: input.locationId,
+      contactId: input.contactId,
+      phoneE164: input.phoneE164,
+      phoneProblem: input.phoneProblem,
+      text: input.text,
+      attachments: input.attachments,
+      assumeWindowClosed,
+    });
+  let verdict: PolicyResult = await decide(false);
+  await ledger.recordEvent(messageId, 'decided', { decision: v2 ? verdict.plan : verdict.decision, facts: verdict.facts });
+
+  // SMS fallback: at most once per message (the activity also checks the ledger, against retries and restarts).
+  let smsReason: string | undefined;
+  const smsBlockedReason = () => {
+    const permission = verdict.sms?.permission;
+    return permission && !permission.allowed && permission.reason !== 'SMS fallback is off for this location' ? permission.reason : undefined;
+  };
+  const canFallBack = (trigger: FallbackTrigger | undefined) =>
+    v2 && !!trigger && smsReason === undefined && verdict.sms?.permission.allowed === true && triggers(trigger, verdict.sms.triggers);
+  const fallBackToSms = async (trigger: FallbackTrigger, whatsAppReason?: string): Promise<DeliveryOutcome | undefined> => {
+    smsReason = fallbackReason(trigger, { deadlineSeconds: Math.round((verdict.sms?.deadlineMs ?? 0) / 1000), whatsAppReason });
+    state.reason = smsReason;
+    upsertSearchAttributes([
+      { key: SEARCH_ATTRIBUTES.fallbackReason, value: trigger },
+      { key: SEARCH_ATTRIBUTES.deliveryChannel, value: 'sms' },
+    ]);
+    await ledger.recordEvent(messageId, 'fallback', { trigger, reason: smsReason }, { channel: 'sms', statusReason: smsReason });
+    try {
+      const sms = await sender.sendSmsFallback({
+        messageId,
+        locationId: input.locationId,
+        to: input.phoneE164 as string,
+        text: planText(verdict.plan, input.text),
+        attachments: input.attachments,
+        reason: smsReason,
+      });
+      tracker.track('sms', [sms.providerMessageId]);
+      return undefined;
+    } catch (error) {
+      const rejection = rejectionOf(error, 'SmsSendRejected');
+      return fail(rejection ? String(rejection.code) : 'sms_unavailable', `${smsReason}, but the SMS failed: ${rejection?.reason ?? 'Twilio could not be reached'}`);
+    }
+  };
+  const failOrFallBack = async (code: string, reason: string, trigger: FallbackTrigger | undefined): Promise<DeliveryOutcome | undefined> => {
+    if (canFallBack(trigger)) return fallBackToSms(trigger as FallbackTrigger, reason);
+    const blocked = v2 && trigger && triggers(trigger, verdict.sms?.triggers ?? []) ? smsBlockedReason() : undefined;
+    return fail(code, blocked ? `${reason}; no SMS fallback: ${blocked}` : reason);
   };
 
-  const verdict = await policy.decideDelivery({
-    locationId: input.locationId,
-    contactId: input.contactId,
-    phoneE164: input.phoneE164,
-    phoneProblem: input.phoneProblem,
-  });
-  await ledger.recordEvent(messageId, 'decided', { decision: verdict.decision, facts: verdict.facts });
-  if (verdict.decision.action === 'skip') return fail(verdict.decision.code, verdict.decision.reason);
-
-  const contents = buildOutboundParts(input.text, input.attachments);
-  if (contents.length === 0) return fail('empty_message', 'the message has no text and no attachments');
-
-  let sent: { providerMessageIds: string[] };
-  try {
-    sent = await whatsApp.sendWhatsApp({ messageId, locationId: input.locationId, to: input.phoneE164 as string, parts: contents });
-  } catch (error) {
-    const rejection = sendRejection(error);
-    if (!rejection) return fail('whatsapp_unavailable', 'WhatsApp could not be reached after repeated attempts');
-    if (rejection.errorClass === 'pause_sender') await ledger.pauseSender(input.locationId, rejection.reason);
-    return fail(String(rejection.code), rejection.reason);
+  // 1. What to send on WhatsApp, and send it.
+  let plan: DeliveryPlan = v2 ? verdict.plan : legacyPlan(verdict, input.text);
+  let redecided = false;
+  for (;;) {
+    if (plan.action === 'skip') {
+      const outcome = await failOrFallBack(plan.code, plan.reason, plan.trigger);
+      if (outcome) return outcome;
+      break;
+    }
+    const contents = partsFor(plan, input.attachments);
+    if (contents.length === 0) return fail('empty_message', 'the message has no text and no attachments');
+    try {
+      const sent = await sender.sendWhatsApp({ messageId, locationId: input.locationId, to: input.phoneE164 as string, parts: contents });
+      tracker.track('whatsapp', sent.providerMessageIds);
+      break;
+    } catch (error) {
+      const rejection = rejectionOf(error, 'WhatsAppSendRejected');
+      if (!rejection) {
+        const outcome = await failOrFallBack('whatsapp_unavailable', 'WhatsApp could not be reached after repeated attempts', 'whatsapp_unavailable');
+        if (outcome) return outcome;
+        break;
+      }
+      if (rejection.errorClass === 'pause_sender') await ledger.pauseSender(input.locationId, rejection.reason);
+      if (v2 && rejection.errorClass === 'needs_template' && !redecided && plan.action !== 'template') {
+        redecided = true; // Meta says the window is closed although our records said open: decide again, once.
+        verdict = await decide(true);
+        await ledger.recordEvent(messageId, 'decided', { decision: verdict.plan, after: rejection.reason });
+        plan = verdict.plan;
+        continue;
+      }
+      const outcome = await failOrFallBack(String(rejection.code), rejection.reason, triggerFor(rejection.errorClass));
+      if (outcome) return outcome;
+      break;
+    }
   }
-  for (const id of sent.providerMessageIds) parts.set(id, 'sent'); // the API accepted it: sent from our side
-  state.channel = 'whatsapp';
+  if (tracker.attempted('whatsapp')) {
+    state.channel = 'whatsapp';
+    upsertSearchAttributes([
+      { key: SEARCH_ATTRIBUTES.deliveryChannel, value: tracker.attempted('sms') ? 'sms' : 'whatsapp' },
+      { key: SEARCH_ATTRIBUTES.deliveryStatus, value: 'sent' },
+    ]);
+  } else {
+    state.channel = 'sms';
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.deliveryStatus, value: 'sent' }]);
+  }
   state.status = 'sent';
-  upsertSearchAttributes([
-    { key: SEARCH_ATTRIBUTES.deliveryChannel, value: 'whatsapp' },
-    { key: SEARCH_ATTRIBUTES.deliveryStatus, value: 'sent' },
-  ]);
 
-  // Receipts: wait for the recipient's device until the receipt deadline, then keep listening for late ones.
-  const receiptDeadline = Date.now() + verdict.receiptTimeoutMs;
-  const listenUntil = Date.now() + Math.max(verdict.lateReceiptWindowMs, verdict.receiptTimeoutMs);
+  // 2. Receipts: wait for the recipient's device until the deadline (then SMS, if allowed), then keep listening for late ones.
+  const smsOnDeadline = v2 && tracker.attempted('whatsapp') && canFallBack('no_receipt');
+  const deadlineMs = smsOnDeadline ? (verdict.sms?.deadlineMs ?? verdict.receiptTimeoutMs) : verdict.receiptTimeoutMs;
+  const receiptDeadline = Date.now() + deadlineMs;
+  const listenUntil = Date.now() + Math.max(verdict.lateReceiptWindowMs, deadlineMs);
   let pushed: string | undefined;
   let deadlineMissed = false;
   let status: DeliveryStatus = 'sent';
-  let failure: ReceiptSignal['error'];
   for (;;) {
     while (inbox.length > 0) {
       const receipt = inbox.shift() as ReceiptSignal;
-      const current = parts.get(receipt.providerMessageId);
-      if (current === undefined) continue;
-      parts.set(receipt.providerMessageId, advanceStatus(current, receipt.status));
-      await ledger.recordEvent(messageId, 'receipt', { ...receipt, late: deadlineMissed });
-      if (receipt.status === 'failed' && receipt.error) {
-        failure ??= receipt.error;
-        if (classifyMetaError(receipt.error) === 'pause_sender') await ledger.pauseSender(input.locationId, describeMetaError(receipt.error));
+      if (!tracker.apply(receipt)) continue;
+      const late = receipt.channel === 'whatsapp' && (deadlineMissed || smsReason !== undefined);
+      await ledger.recordEvent(messageId, 'receipt', { ...receipt, late: v2 ? late : deadlineMissed });
+      const errorClass = receipt.error ? (receipt.error.errorClass ?? classifyMetaError(receipt.error)) : undefined;
+      if (receipt.status === 'failed' && receipt.error && errorClass === 'pause_sender') {
+        await ledger.pauseSender(input.locationId, receipt.error.reason ?? describeMetaError(receipt.error));
+      }
+      if (v2 && receipt.channel === 'whatsapp' && tracker.status('whatsapp') === 'failed' && !tracker.attempted('sms')) {
+        const reason = receipt.error?.reason ?? (receipt.error ? describeMetaError(receipt.error) : 'WhatsApp reported the message as failed');
+        if (canFallBack(triggerFor(errorClass))) {
+          const outcome = await fallBackToSms(triggerFor(errorClass) as FallbackTrigger, reason);
+          if (outcome) return outcome;
+        } else if (triggerFor(errorClass) && smsBlockedReason() && triggers(triggerFor(errorClass) as FallbackTrigger, verdict.sms?.triggers ?? [])) {
+          state.reason = `${reason}; no SMS fallback: ${smsBlockedReason()}`;
+        }
       }
     }
-    const next = aggregateStatus([...parts.values()]);
+    const next = tracker.overall();
     if (next !== status) {
       status = next;
       state.status = next;
       upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.deliveryStatus, value: next }]);
-      if (next === 'failed') state.reason = failure ? describeMetaError(failure) : 'WhatsApp reported the message as failed';
-      const errorCode = next === 'failed' ? String(failure?.code ?? 'whatsapp_failed') : null;
-      await ledger.recordEvent(messageId, 'status', { status: next }, { status: next, statusReason: state.reason ?? null, errorCode });
+      if (next === 'failed') state.reason = failureReason(tracker, state.reason);
+      const errorCode = next === 'failed' ? failureCode(tracker) : null;
+      const channel = v2 ? tracker.channelLabel() : undefined;
+      await ledger.recordEvent(messageId, 'status', { status: next, ...(channel ? { channel } : {}) }, {
+        status: next,
+        statusReason: state.reason ?? null,
+        errorCode,
+        ...(channel ? { channel } : {}),
+      });
+      if (v2 && channel === 'both') {
+        await ledger.recordEvent(messageId, 'delivered_twice', { note: 'WhatsApp delivered after the SMS went out: the contact got both and both are billed' });
+      }
     }
     const forHighLevel = highLevelStatusFor(status);
     if (forHighLevel && forHighLevel !== pushed) {
-      const error = forHighLevel === 'failed' ? { code: String(failure?.code ?? 'whatsapp_failed'), type: 'whatsapp', message: state.reason ?? 'failed' } : undefined;
+      const error = forHighLevel === 'failed' ? { code: failureCode(tracker), type: v2 && tracker.attempted('sms') ? 'sms' : 'whatsapp', message: state.reason ?? 'failed' } : undefined;
       await pushStatus(forHighLevel, error);
       pushed = forHighLevel;
     }
-    if (isFinal(status)) break;
+    if (v2 ? tracker.settled() : status === 'read' || status === 'failed') break;
 
     const now = Date.now();
     if (!deadlineMissed && !reachedRecipient(status) && now >= receiptDeadline) {
       deadlineMissed = true;
-      await ledger.recordEvent(messageId, 'receipt_timeout', { waitedMs: verdict.receiptTimeoutMs });
+      await ledger.recordEvent(messageId, 'receipt_timeout', { waitedMs: deadlineMs });
+      if (smsOnDeadline && !tracker.attempted('sms') && !reachedRecipient(tracker.status('whatsapp') ?? 'sent')) {
+        const outcome = await fallBackToSms('no_receipt');
+        if (outcome) return outcome;
+        continue;
+      }
     }
     if (now >= listenUntil) break;
     const wakeAt = !deadlineMissed && !reachedRecipient(status) ? receiptDeadline : listenUntil;
     await condition(() => inbox.length > 0, Math.max(1, wakeAt - now));
   }
-  return { status, channel: 'whatsapp', ...(state.reason ? { reason: state.reason } : {}) };
+  state.channel = v2 ? tracker.channelLabel() : 'whatsapp';
+  return { status, channel: state.channel, ...(state.reason ? { reason: state.reason } : {}) };
 }
 
-/** A message of several parts is as far as its least advanced part; any failed part fails it. */
-function aggregateStatus(statuses: DeliveryStatus[]): DeliveryStatus {
-  if (statuses.includes('failed')) return 'failed';
-  const order: DeliveryStatus[] = ['accepted', 'sent', 'delivered', 'read'];
-  return order[Math.min(...statuses.map((status) => order.indexOf(status)))] ?? 'sent';
+/** The first version only knew free text or skip; its histories carry no plan. */
+function legacyPlan(verdict: PolicyResult, text: string): DeliveryPlan {
+  return verdict.decision.action === 'skip' ? { action: 'skip', code: verdict.decision.code, reason: verdict.decision.reason } : { action: 'free_text', text };
 }
 
-function sendRejection(error: unknown): SendRejection | undefined {
+function planText(plan: DeliveryPlan, original: string): string {
+  return plan.action === 'skip' ? original : plan.text;
+}
+
+/** A template goes alone (free-form media outside the window would be refused); free text keeps its attachments. */
+function partsFor(plan: Exclude<DeliveryPlan, { action: 'skip' }>, attachments: string[]): OutboundPart[] {
+  if (plan.action === 'template') return [{ kind: 'template', template: plan.template }];
+  return buildOutboundParts(plan.text, attachments);
+}
+
+function triggerFor(errorClass: string | undefined): FallbackTrigger | undefined {
+  if (errorClass === 'fallback') return 'not_on_whatsapp';
+  if (errorClass === 'needs_template') return 'no_template';
+  if (errorClass === 'pause_sender') return 'whatsapp_unavailable';
+  return undefined;
+}
+
+function rejectionOf(error: unknown, type: string): SendRejection | undefined {
   if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) return undefined;
-  return error.cause.type === 'WhatsAppSendRejected' ? (error.cause.details?.[0] as SendRejection) : undefined;
+  return error.cause.type === type ? (error.cause.details?.[0] as SendRejection) : undefined;
+}
+
+function failureCode(tracker: DeliveryTracker): string {
+  const error = tracker.firstError.sms ?? tracker.firstError.whatsapp;
+  return String(error?.code ?? 'whatsapp_failed');
+}
+
+function failureReason(tracker: DeliveryTracker, known: string | undefined): string {
+  const describe = (error: NonNullable<ReceiptSignal['error']>) => error.reason ?? describeMetaError(error);
+  const whatsApp = tracker.firstError.whatsapp ? describe(tracker.firstError.whatsapp) : undefined;
+  const sms = tracker.firstError.sms ? describe(tracker.firstError.sms) : undefined;
+  if (sms) return `WhatsApp: ${whatsApp ?? known ?? 'not delivered'}; SMS: ${sms}`;
+  if (known && whatsApp && !known.startsWith(whatsApp)) return known.includes(whatsApp) ? known : `${whatsApp}; ${known}`;
+  return known ?? whatsApp ?? 'WhatsApp reported the message as failed';
 }

@@ -4,6 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { ErrorClass } from '../src/domain/metaErrors';
 
 export const DEFAULT_TASK_QUEUE = 'ghl-whatsapp';
 
@@ -14,6 +15,8 @@ export const SEARCH_ATTRIBUTES = {
   highLevelMessageId: defineSearchAttributeKey('HighLevelMessageId', SearchAttributeType.KEYWORD),
   deliveryChannel: defineSearchAttributeKey('DeliveryChannel', SearchAttributeType.KEYWORD),
   deliveryStatus: defineSearchAttributeKey('DeliveryStatus', SearchAttributeType.KEYWORD),
+  /** Why the SMS fallback went out (no_receipt, not_on_whatsapp, no_template, …); unset when it did not. */
+  fallbackReason: defineSearchAttributeKey('FallbackReason', SearchAttributeType.KEYWORD),
 } as const;
 
 export const ALL_SEARCH_ATTRIBUTES = Object.values(SEARCH_ATTRIBUTES);
@@ -38,12 +41,13 @@ export interface ReceiptSignal {
   providerMessageId: string;
   status: ReceiptStatus;
   occurredAt: string;
-  error?: { code: number; title?: string; details?: string };
+  /** errorClass and reason are filled by the receiver with the provider's own table (absent in older histories). */
+  error?: { code: number; title?: string; details?: string; errorClass?: ErrorClass; reason?: string };
 }
 
 export interface DeliveryState {
   status: string;
-  channel: 'whatsapp' | 'sms' | 'none';
+  channel: 'whatsapp' | 'sms' | 'both' | 'none';
   reason?: string;
   parts: Record<string, string>;
 }

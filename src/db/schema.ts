@@ -45,7 +45,15 @@ export interface LocationSettings {
   optInConfirmation?: string;
   /** A contact writing first counts as a WhatsApp opt-in (source inbound_conversation) when nothing is on record. */
   treatInboundAsOptIn?: boolean;
+  /** SMS through Twilio when WhatsApp cannot deliver (issue "SMS fallback"). Off by default. */
+  smsFallback?: boolean;
+  /** How long WhatsApp gets to report `delivered` before the SMS goes out. */
+  smsFallbackDeadlineSeconds?: number;
+  /** Which WhatsApp outcomes trigger the SMS (src/domain/fallbackPolicy.ts). */
+  smsFallbackOn?: FallbackTrigger[];
 }
+
+export type FallbackTrigger = 'no_receipt' | 'not_on_whatsapp' | 'no_template' | 'no_whatsapp_consent' | 'whatsapp_opt_out' | 'whatsapp_unavailable';
 
 export interface HighLevelTokensTable {
   location_id: string;

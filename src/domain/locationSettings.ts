@@ -1,10 +1,13 @@
-import type { LocationSettings } from '../db/schema';
+import type { FallbackTrigger, LocationSettings } from '../db/schema';
 
 export type ResolvedSettings = Required<LocationSettings>;
 
 export const DEFAULT_OPT_OUT_TAG = 'whatsapp-opted-out';
 export const DEFAULT_OPT_OUT_CONFIRMATION = 'You have been unsubscribed from our WhatsApp messages. Reply START to subscribe again.';
 export const DEFAULT_OPT_IN_CONFIRMATION = 'You are subscribed to our WhatsApp messages again. Reply STOP to unsubscribe.';
+
+/** Opt-out is not a default trigger: texting someone who left WhatsApp is the agency's explicit choice. */
+export const DEFAULT_FALLBACK_TRIGGERS: FallbackTrigger[] = ['no_receipt', 'not_on_whatsapp', 'no_template', 'no_whatsapp_consent', 'whatsapp_unavailable'];
 
 export interface SettingDefaults {
   receiptTimeoutSeconds: number;
@@ -25,5 +28,8 @@ export function resolveSettings(settings: LocationSettings | null | undefined, d
     optOutConfirmation: settings?.optOutConfirmation ?? DEFAULT_OPT_OUT_CONFIRMATION,
     optInConfirmation: settings?.optInConfirmation ?? DEFAULT_OPT_IN_CONFIRMATION,
     treatInboundAsOptIn: settings?.treatInboundAsOptIn ?? false,
+    smsFallback: settings?.smsFallback ?? false,
+    smsFallbackDeadlineSeconds: settings?.smsFallbackDeadlineSeconds ?? 600,
+    smsFallbackOn: settings?.smsFallbackOn ?? DEFAULT_FALLBACK_TRIGGERS,
   };
 }

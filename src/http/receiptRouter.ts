@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ReceiptEvent } from '../providers/whatsappPort';
+import { classifyProviderError, describeProviderError } from '../domain/providerErrors';
 import { findByProviderMessageId } from '../store/ledger';
 import { storeReceipt } from '../store/receipts';
 import { isDeliverWorkflowId, receiptSignal, type ReceiptSignal } from '../../workflows/shared';
@@ -44,7 +45,15 @@ async function routeOne(ctx: HttpContext, receipt: RoutableReceipt): Promise<'si
     providerMessageId: receipt.providerMessageId,
     status: receipt.status,
     occurredAt: receipt.occurredAt,
-    ...(receipt.error ? { error: receipt.error } : {}),
+    ...(receipt.error
+      ? {
+          error: {
+            ...receipt.error,
+            errorClass: classifyProviderError(receipt.provider, receipt.error),
+            reason: describeProviderError(receipt.provider, receipt.error),
+          },
+        }
+      : {}),
   };
   try {
     await ctx.temporal.workflow.getHandle(workflowId).signal(receiptSignal, signal);

@@ -219,7 +219,13 @@ describe('POST /webhooks/twilio: status callbacks from the Twilio simulator', ()
     expect(row).toMatchObject({ provider: 'twilio', status: 'failed', message_id: workflow.workflowId });
     expect(row?.payload).toMatchObject({ channel: 'whatsapp', error: { code: 63016 } });
     expect(await receiptSignals(workflow)).toEqual([
-      { channel: 'whatsapp', providerMessageId, status: 'failed', occurredAt: expect.any(String), error: { code: 63016 } },
+      {
+        channel: 'whatsapp',
+        providerMessageId,
+        status: 'failed',
+        occurredAt: expect.any(String),
+        error: { code: 63016, errorClass: 'needs_template', reason: expect.stringMatching(/^Twilio error 63016: /) },
+      },
     ]);
   });
 

@@ -126,7 +126,7 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
     expect(sentTo(phone)).toHaveLength(0);
     expect(statusesFor(payload.messageId)[0]).toMatchObject({
       status: 'failed',
-      error: { code: 'window_closed', message: 'outside the 24-hour window and no approved template' },
+      error: { code: 'no_template_match', message: expect.stringMatching(/^outside the 24-hour window: no approved WhatsApp template/) },
     });
   });
 
