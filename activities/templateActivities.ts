@@ -18,15 +18,20 @@ export function createTemplateActivities({ db, highLevel, templateSourceFor }: A
       return locationsWithTemplates(db);
     },
 
-    /** Lists all of the WABA's templates (every page) and stores them with their status changes. */
+    /** Lists all of the WABA's (or Twilio account's) templates, every page, and stores them with their status changes. */
     async syncLocationTemplates(input: { locationId: string }): Promise<TemplateSyncSummary> {
       const location = await findLocation(db, input.locationId);
       if (!location) throw ApplicationFailure.nonRetryable(`location ${input.locationId} is not configured`, 'UnknownLocation');
-      const wabaId = location.whatsapp_waba_id;
+      // Whose templates: the WABA on the Cloud API, the Twilio account (its Content templates) on Twilio.
+      const twilio = location.whatsapp_backend === 'twilio';
+      const owner = twilio ? location.twilio_account_sid : location.whatsapp_waba_id;
       try {
-        if (!wabaId) throw new TemplateListError(`location ${location.id} has no WhatsApp Business Account id (whatsapp.wabaId)`, -1, 0, false);
-        const listed = await templateSourceFor(location).listAll(wabaId);
-        return await applyTemplateSync(db, location.id, wabaId, listed);
+        if (!owner) {
+          const missing = twilio ? 'Twilio Account SID (twilio.accountSid)' : 'WhatsApp Business Account id (whatsapp.wabaId)';
+          throw new TemplateListError(`location ${location.id} has no ${missing}`, -1, 0, false);
+        }
+        const listed = await templateSourceFor(location).listAll(owner);
+        return await applyTemplateSync(db, location.id, owner, listed);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         await recordTemplateSyncFailure(db, location.id, message);

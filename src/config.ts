@@ -57,6 +57,8 @@ export const configSchema = z.object({
 
   /** Workflow timing defaults, per location overridable; small values make tests fast. */
   RECEIPT_TIMEOUT_SECONDS: duration.default(600),
+  /** How often the Temporal Schedule re-syncs every location's approved templates. */
+  TEMPLATE_SYNC_INTERVAL_MINUTES: duration.default(360),
   LATE_RECEIPT_WINDOW_SECONDS: duration.default(24 * 3600),
 });
 

@@ -4,6 +4,7 @@ import { loadConfig, wantsSimulators, type Config } from './config';
 import { createRuntime } from './runtime';
 import { startDemoSimulators, type DemoSimulators } from './simulators/demo';
 import { ensureSearchAttributes } from './temporal/connection';
+import { ensureTemplateSyncSchedule } from './temporal/templateSchedule';
 import { startDevServer, type DevServer } from './temporal/devServer';
 import { createWorker } from './worker';
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: temporalAddress });
   const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activityDeps: runtime.activityDeps });
   const running = worker.run();
+  await ensureTemplateSyncSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, every: `${config.TEMPLATE_SYNC_INTERVAL_MINUTES}m` });
   const apiUrl = await listen(app, config);
   say(`[api] listening on ${apiUrl} (GET /readyz)`);
   if (simulators) {

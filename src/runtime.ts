@@ -7,10 +7,12 @@ import { HighLevelTokenStore } from './providers/highlevel/tokenStore';
 import { CloudApiClient } from './providers/meta/cloudApiClient';
 import { templatesClientFor } from './providers/meta/templatesClient';
 import { CloudApiInboundClient } from './providers/meta/mediaClient';
+import { twilioTemplatesClientFor } from './providers/twilio/contentTemplatesClient';
 import { TwilioInboundClient } from './providers/twilio/inboundClient';
 import { TwilioMessagingClient } from './providers/twilio/messagingClient';
 import type { WhatsAppInbound, WhatsAppSender } from './providers/whatsappPort';
 import { SecretBox, resolveEncryptionKey } from './security/secretBox';
+import { contentSidFor } from './store/templates';
 
 /** Shared by api, worker and the embedded default: database (created and migrated) and secret handling. */
 export interface Runtime {
@@ -38,15 +40,19 @@ export function createActivityDeps(config: Config, db: Db, box: SecretBox): Acti
     db,
     config,
     highLevel: new HighLevelClient(config.HIGHLEVEL_API_BASE_URL, (locationId, options) => tokens.accessToken(locationId, options)),
-    whatsAppSenderFor: (location) => whatsAppSenderFor(config, box, location),
-    smsSenderFor: (location) => twilioClientFor(config, box, location),
-    templateSourceFor: (location) => templatesClientFor(config.WHATSAPP_GRAPH_BASE_URL, box, location),
+    whatsAppSenderFor: (location) => whatsAppSenderFor(config, db, box, location),
+    smsSenderFor: (location) => twilioClientFor(config, db, box, location),
+    // Each back end's own template list, synced into the same registry: Meta's WABA or Twilio's Content API.
+    templateSourceFor: (location) =>
+      location.whatsapp_backend === 'twilio'
+        ? twilioTemplatesClientFor(config.TWILIO_API_BASE_URL, box, location)
+        : templatesClientFor(config.WHATSAPP_GRAPH_BASE_URL, box, location),
     whatsAppInboundFor: (location) => whatsAppInboundFor(config, box, location),
   };
 }
 
 /** Twilio for a location: its WhatsApp back end (issue "Twilio as a second back end") and its SMS fallback. */
-function twilioClientFor(config: Config, box: SecretBox, location: LocationRow): TwilioMessagingClient {
+function twilioClientFor(config: Config, db: Db, box: SecretBox, location: LocationRow): TwilioMessagingClient {
   if (!location.twilio_account_sid || !location.twilio_auth_token_enc) throw new Error(`location ${location.id}: Twilio account not configured`);
   return new TwilioMessagingClient({
     apiBaseUrl: config.TWILIO_API_BASE_URL,
@@ -57,11 +63,13 @@ function twilioClientFor(config: Config, box: SecretBox, location: LocationRow):
       smsFrom: location.twilio_sms_from ?? undefined,
       messagingServiceSid: location.twilio_messaging_service_sid ?? undefined,
     },
+    // Template parts go out as the ContentSid the template sync stored for that name and language.
+    contentSidFor: (name, language) => contentSidFor(db, location.id, name, language),
   });
 }
 
-function whatsAppSenderFor(config: Config, box: SecretBox, location: LocationRow): WhatsAppSender {
-  if (location.whatsapp_backend === 'twilio') return twilioClientFor(config, box, location);
+function whatsAppSenderFor(config: Config, db: Db, box: SecretBox, location: LocationRow): WhatsAppSender {
+  if (location.whatsapp_backend === 'twilio') return twilioClientFor(config, db, box, location);
   if (!location.whatsapp_phone_number_id || !location.whatsapp_access_token_enc) {
     throw new Error(`location ${location.id}: WhatsApp Cloud API phone number id or access token not configured`);
   }

@@ -3,6 +3,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import { loadConfig } from './config';
 import { createRuntime } from './runtime';
 import { connectClient, connectWorker, ensureSearchAttributes } from './temporal/connection';
+import { ensureTemplateSyncSchedule } from './temporal/templateSchedule';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   const runtime = await createRuntime(config);
   const client = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+  await ensureTemplateSyncSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, every: `${config.TEMPLATE_SYNC_INTERVAL_MINUTES}m` });
   await client.connection.close();
   const connection = await connectWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const worker = await createWorker({

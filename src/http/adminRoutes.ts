@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { LocationRow } from '../db/schema';
 import { HighLevelTokenStore } from '../providers/highlevel/tokenStore';
 import { constantTimeEqual, sha256Hex } from '../security/secretBox';
 import { findLedgerEntry, ledgerTimeline } from '../store/ledger';
@@ -17,6 +18,16 @@ const locationConfig = z.strictObject({
       phoneNumberId: z.string().min(1).optional(),
       wabaId: z.string().min(1).optional(),
       accessToken: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** Twilio: the WhatsApp back end (whatsapp.backend 'twilio'), the SMS fallback, or both. */
+  twilio: z
+    .strictObject({
+      accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'a Twilio Account SID: AC followed by 32 hex characters').optional(),
+      authToken: z.string().min(1).optional(),
+      whatsAppFrom: z.string().regex(/^(whatsapp:)?\+[1-9]\d{6,14}$/, 'the WhatsApp sender in E.164, e.g. +14155238886').optional(),
+      smsFrom: z.string().regex(/^(\+[1-9]\d{6,14}|\d{3,8}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/, 'an E.164 number, a short code or an alphanumeric sender id').optional(),
+      messagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'a Messaging Service SID: MG followed by 32 hex characters').optional(),
     })
     .optional(),
   highLevel: z
@@ -62,14 +73,19 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext): voi
       if (!result.success) return badRequest(reply, 'invalid location configuration', zodFields(result.error));
       const input = result.data;
       const existing = await findLocation(ctx.db, locationId);
+      const twilio = twilioColumns(ctx, input.twilio, existing);
+      const backend = input.whatsapp?.backend ?? existing?.whatsapp_backend ?? 'cloud';
+      const missing = backend === 'twilio' ? missingForTwilioWhatsApp(twilio) : [];
+      if (missing.length > 0) return badRequest(reply, 'invalid location configuration', missing);
       await upsertLocation(ctx.db, {
         id: locationId,
         name: input.name ?? existing?.name ?? null,
         company_id: input.companyId ?? existing?.company_id ?? null,
-        whatsapp_backend: input.whatsapp?.backend ?? existing?.whatsapp_backend ?? 'cloud',
+        whatsapp_backend: backend,
         whatsapp_phone_number_id: input.whatsapp?.phoneNumberId ?? existing?.whatsapp_phone_number_id ?? null,
         whatsapp_waba_id: input.whatsapp?.wabaId ?? existing?.whatsapp_waba_id ?? null,
         whatsapp_access_token_enc: input.whatsapp?.accessToken ? ctx.box.encrypt(input.whatsapp.accessToken) : (existing?.whatsapp_access_token_enc ?? null),
+        ...twilio,
         delivery_token_hash: input.deliveryToken ? sha256Hex(input.deliveryToken) : (existing?.delivery_token_hash ?? null),
         sender_paused_reason: input.resumeSender ? null : (existing?.sender_paused_reason ?? null),
         settings: { ...(existing?.settings ?? {}), ...(input.settings ?? {}) },
@@ -116,8 +132,39 @@ async function describeLocation(ctx: HttpContext, locationId: string) {
       hasAccessToken: !!location.whatsapp_access_token_enc,
       senderPausedReason: location.sender_paused_reason,
     },
+    twilio: {
+      accountSid: location.twilio_account_sid,
+      hasAuthToken: !!location.twilio_auth_token_enc,
+      whatsAppFrom: location.twilio_whatsapp_from,
+      smsFrom: location.twilio_sms_from,
+      messagingServiceSid: location.twilio_messaging_service_sid,
+    },
     highLevel: { installed: !!token, tokenExpiresAt: token?.expires_at ?? null },
     deliveryTokenConfigured: !!location.delivery_token_hash,
     settings: location.settings,
   };
+}
+
+type TwilioColumns = Pick<LocationRow, 'twilio_account_sid' | 'twilio_auth_token_enc' | 'twilio_whatsapp_from' | 'twilio_sms_from' | 'twilio_messaging_service_sid'>;
+
+/** What was given replaces what is stored, field by field; the auth token is sealed, the WhatsApp number kept bare. */
+function twilioColumns(ctx: HttpContext, given: LocationConfigInput['twilio'], existing: LocationRow | undefined): TwilioColumns {
+  return {
+    twilio_account_sid: given?.accountSid ?? existing?.twilio_account_sid ?? null,
+    twilio_auth_token_enc: given?.authToken ? ctx.box.encrypt(given.authToken) : (existing?.twilio_auth_token_enc ?? null),
+    twilio_whatsapp_from: given?.whatsAppFrom?.replace(/^whatsapp:/, '') ?? existing?.twilio_whatsapp_from ?? null,
+    twilio_sms_from: given?.smsFrom ?? existing?.twilio_sms_from ?? null,
+    twilio_messaging_service_sid: given?.messagingServiceSid ?? existing?.twilio_messaging_service_sid ?? null,
+  };
+}
+
+/** WhatsApp over Twilio needs the account, its token and a sender (number or Messaging Service). */
+function missingForTwilioWhatsApp(twilio: TwilioColumns): Array<{ field: string; problem: string }> {
+  const missing: Array<{ field: string; problem: string }> = [];
+  if (!twilio.twilio_account_sid) missing.push({ field: 'twilio.accountSid', problem: "required when whatsapp.backend is 'twilio'" });
+  if (!twilio.twilio_auth_token_enc) missing.push({ field: 'twilio.authToken', problem: "required when whatsapp.backend is 'twilio'" });
+  if (!twilio.twilio_whatsapp_from && !twilio.twilio_messaging_service_sid) {
+    missing.push({ field: 'twilio.whatsAppFrom', problem: "a WhatsApp sender (or twilio.messagingServiceSid) is required when whatsapp.backend is 'twilio'" });
+  }
+  return missing;
 }

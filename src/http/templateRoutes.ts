@@ -98,7 +98,10 @@ export function registerTemplateRoutes(app: FastifyInstance, ctx: HttpContext): 
     admin.post<{ Params: Params; Querystring: { wait?: string } }>('/admin/locations/:locationId/templates/sync', async (request, reply) => {
       const { locationId } = request.params;
       const location = await findLocation(ctx.db, locationId);
-      if (!location?.whatsapp_waba_id) return reply.code(409).send({ error: 'the location has no WhatsApp Business Account id (set whatsapp.wabaId)' });
+      if (location?.whatsapp_backend === 'twilio' ? !location.twilio_account_sid : !location?.whatsapp_waba_id) {
+        const missing = location?.whatsapp_backend === 'twilio' ? 'Twilio account (set twilio.accountSid)' : 'WhatsApp Business Account id (set whatsapp.wabaId)';
+        return reply.code(409).send({ error: `the location has no ${missing}` });
+      }
       const workflowId = templateSyncWorkflowId(locationId);
       let handle;
       try {

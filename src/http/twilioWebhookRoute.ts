@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { LocationRow } from '../db/schema';
 import { parseForm, verifyTwilioSignature, type FormParams } from '../providers/twilio/signature';
 import { parseTwilioWebhook, type TwilioInbound } from '../providers/twilio/webhookParser';
-import { recordInbound } from '../store/conversationWindows';
+import type { InboundEvent } from '../providers/whatsappPort';
 import { findLocationsByTwilioAccountSid } from '../store/locations';
 import { deliverWorkflowId } from '../../workflows/shared';
 import type { HttpContext } from './context';
+import { routeInbound } from './inboundRouter';
 import { rawBodyOf } from './rawBody';
 import { routeReceipts } from './receiptRouter';
 import { unavailable } from './replies';
@@ -35,7 +36,13 @@ export function registerTwilioWebhookRoute(app: FastifyInstance, ctx: HttpContex
     const event = parseTwilioWebhook(params, ownReference(request.url, signers));
     try {
       if (event.kind === 'receipt') await routeReceipts(ctx, [event.receipt]);
-      if (event.kind === 'inbound') await recordInboundWindow(ctx, signers, event.message);
+      if (event.kind === 'inbound' && event.message.channel === 'whatsapp') {
+        const inbound = await routeInbound(ctx, [inboundEventOf(event.message)], async () => whatsAppLocation(signers, event.message));
+        if (inbound.unrouted > 0) request.log.warn('an inbound Twilio WhatsApp message for a number no Twilio-backed location uses');
+      }
+      // Plain SMS replies are acknowledged only: Twilio applies SMS STOP/START itself, and threading SMS into
+      // HighLevel needs its own channel semantics (no WhatsApp window, consent or confirmation).
+      if (event.kind === 'inbound' && event.message.channel === 'sms') request.log.info('an inbound SMS was acknowledged, not threaded');
     } catch (error) {
       request.log.error({ err: error }, 'could not process a Twilio webhook');
       return unavailable(reply, 'Temporal or the database');
@@ -68,16 +75,20 @@ async function locationsSigning(ctx: HttpContext, params: FormParams, header: st
 const bare = (address: string | null) => address?.replace(/^whatsapp:/, '') ?? undefined;
 
 /**
- * A WhatsApp message from the contact opens the 24-hour window, as on the Cloud API. The rest of the inbound
- * pipeline (HighLevel threading, STOP) is not wired for Twilio yet, so nothing else is stored.
+ * The location a WhatsApp message was sent to: among those whose auth token signed it, the one using Twilio for
+ * WhatsApp whose number (or Messaging Service) received it. One account may serve several locations.
  */
-async function recordInboundWindow(ctx: HttpContext, signers: LocationRow[], message: TwilioInbound): Promise<void> {
-  if (message.channel !== 'whatsapp') return;
-  const location = signers.find(
+function whatsAppLocation(signers: LocationRow[], message: TwilioInbound): LocationRow | undefined {
+  return signers.find(
     (candidate) =>
-      bare(candidate.twilio_whatsapp_from) === message.businessNumberId ||
-      (message.messagingServiceSid !== undefined && candidate.twilio_messaging_service_sid === message.messagingServiceSid),
+      candidate.whatsapp_backend === 'twilio' &&
+      (bare(candidate.twilio_whatsapp_from) === message.businessNumberId ||
+        (message.messagingServiceSid !== undefined && candidate.twilio_messaging_service_sid === message.messagingServiceSid)),
   );
-  if (!location || !message.from) return;
-  await recordInbound(ctx.db, location.id, message.from, new Date(message.occurredAt));
+}
+
+/** The provider-neutral event the receiveInbound workflow takes; Twilio's extras stay here. */
+function inboundEventOf(message: TwilioInbound): InboundEvent {
+  const { channel: _channel, accountSid: _accountSid, messagingServiceSid: _service, ...event } = message;
+  return event;
 }

@@ -3,7 +3,10 @@ import type { Db } from '../db/database';
 import { templateParts, type KnownTemplate, type ParameterFormat, type TemplateButton, type TemplateHeader } from '../domain/templateDefinitions';
 import type { GraphTemplate } from '../providers/meta/templatesClient';
 
-/** The template registry: what the last sync saw in the location's WABA, and every status change. */
+/**
+ * The template registry: what the last sync saw in the location's WABA (or Twilio account: waba_id holds the Account SID,
+ * meta_id the ContentSid), and every status change.
+ */
 
 export interface TemplateStatusChange {
   name: string;
@@ -144,15 +147,31 @@ export async function saveTemplateLanguage(db: Db, locationId: string, language:
     .execute();
 }
 
-/** Locations whose templates the scheduled sync refreshes: Cloud API back end with a WABA and a token. */
+/** Locations whose templates the scheduled sync refreshes: Cloud API with a WABA and a token, or Twilio with an account. */
 export async function locationsWithTemplates(db: Db): Promise<string[]> {
   const rows = await db
     .selectFrom('locations')
     .select('id')
-    .where('whatsapp_backend', '=', 'cloud')
-    .where('whatsapp_waba_id', 'is not', null)
-    .where('whatsapp_access_token_enc', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('whatsapp_backend', '=', 'cloud'), eb('whatsapp_waba_id', 'is not', null), eb('whatsapp_access_token_enc', 'is not', null)]),
+        eb.and([eb('whatsapp_backend', '=', 'twilio'), eb('twilio_account_sid', 'is not', null), eb('twilio_auth_token_enc', 'is not', null)]),
+      ]),
+    )
     .orderBy('id')
     .execute();
   return rows.map((row) => row.id);
+}
+
+/** The synced Twilio Content template (HX…) for a template name and language; Meta ids never qualify. */
+export async function contentSidFor(db: Db, locationId: string, name: string, language: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('whatsapp_templates')
+    .select('meta_id')
+    .where('location_id', '=', locationId)
+    .where('name', '=', name)
+    .where('language', '=', language)
+    .where('status', '<>', GONE_STATUS)
+    .executeTakeFirst();
+  return row?.meta_id?.startsWith('HX') ? row.meta_id : undefined;
 }

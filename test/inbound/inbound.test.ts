@@ -21,7 +21,7 @@ let counter = 0;
 const newPhone = () => `+1586470${String(1000 + ++counter).padStart(4, '0')}`;
 
 /** The simulator posts a signed webhook to the product, as Meta would; returns the wamid it generated. */
-async function emit(spec: InboundSpec, location: TestLocation = h.location) {
+async function emit(spec: InboundSpec, location: Pick<TestLocation, 'phoneNumberId'> = h.location) {
   const delivery = await h.meta.emitInbound({ phoneNumberId: location.phoneNumberId, ...spec });
   const wamid = (delivery.payload as WebhookPayload).entry[0]?.changes[0]?.value.messages?.[0]?.id as string;
   return { delivery, wamid };
@@ -156,7 +156,7 @@ describe('inbound WhatsApp → HighLevel conversation', () => {
   it('acknowledges messages for a business number no location uses, and threads nothing', async () => {
     const stranger = { accessToken: 'wa-token-stranger', wabaId: 'waba-stranger', phoneNumberId: 'pn-stranger', displayPhoneNumber: '15550002222' };
     h.meta.registerAccount(stranger);
-    const { delivery, wamid } = await emit({ from: newPhone(), type: 'text', text: 'hello?' }, { id: 'none', ...stranger });
+    const { delivery, wamid } = await emit({ from: newPhone(), type: 'text', text: 'hello?' }, stranger);
     expect(delivery.statusCode).toBe(200);
     await pause(300);
     expect(inHighLevel(wamid)).toEqual([]);

@@ -9,6 +9,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import { deliverWorkflowId, inboundWorkflowId, templateSyncWorkflowId } from '../../workflows/shared';
 import { ADMIN_TOKEN } from '../support/harness';
+import { appendConsent } from '../../src/store/consent';
 import { startHarness, type Harness } from '../support/harness';
 
 const version = process.env.HISTORY_VERSION ?? 'v1';
@@ -67,4 +68,27 @@ it('records receiveInbound and syncTemplates histories', async () => {
   });
   expect(response.status).toBe(200);
   await record('syncTemplates-one-location', templateSyncWorkflowId(h.location.id));
+}, 120_000);
+
+it('records deliverMessage histories of templates and the SMS fallback', async () => {
+  const fallback = await h.addLocation({ smsFallback: true, smsFallbackDeadlineSeconds: 1, receiptTimeoutSeconds: 1, lateReceiptWindowSeconds: 2 });
+  h.meta.upsertTemplate(fallback.wabaId, {
+    name: 'appointment_reminder',
+    language: 'en_US',
+    category: 'UTILITY',
+    components: [{ type: 'BODY', text: 'Hi {{1}}, your appointment is on {{2}} at {{3}}.' }],
+  });
+  await fetch(`${h.apiUrl}/admin/locations/${fallback.id}/templates/sync?wait=true`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const reminder = async (name: string, setup: (phone: string) => void) => {
+    n += 1;
+    const phone = `+1586777${String(2000 + n)}`;
+    await appendConsent(h.db, { locationId: fallback.id, phoneE164: phone, status: 'opted_in', source: 'api_import' });
+    setup(phone);
+    const payload = HighLevelDeliveryCaller.examplePayload({ locationId: fallback.id, phone, attachments: [], message: 'Hi Ana, your appointment is on May 3 at 10:00.' });
+    await h.caller.send(h.deliveryUrl, payload);
+    await record(name, deliverWorkflowId(fallback.id, payload.messageId));
+  };
+  await reminder('deliverMessage-template-read', () => undefined);
+  await reminder('deliverMessage-template-sms-after-deadline', (phone) => h.meta.scriptReceipts(phone, []));
+  await reminder('deliverMessage-template-sms-after-131026', (phone) => h.meta.scriptReceipts(phone, [{ status: 'failed', error: { code: 131026 } }]));
 }, 120_000);

@@ -13,6 +13,7 @@ import { HighLevelTokenStore } from '../../src/providers/highlevel/tokenStore';
 import { createWorker } from '../../src/worker';
 import { HighLevelDeliveryCaller, HighLevelSimulator } from '../../src/simulators/highlevel';
 import { MetaSimulator } from '../../src/simulators/meta';
+import { TwilioSimulator } from '../../src/simulators/twilio';
 import type { LocationSettings } from '../../src/db/schema';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
@@ -38,7 +39,14 @@ export interface TestLocation {
   phoneNumberId: string;
   wabaId: string;
   accessToken: string;
+  twilioAccountSid: string;
+  twilioAuthToken: string;
+  /** The business's WhatsApp number on Twilio and its SMS number. */
+  twilioWhatsAppFrom: string;
+  smsFrom: string;
 }
+
+export type WhatsAppBackend = 'cloud' | 'twilio';
 
 /** The real product (API + worker) wired to real Temporal, a fresh PostgreSQL database and the simulators. */
 export interface Harness {
@@ -49,19 +57,25 @@ export interface Harness {
   apiUrl: string;
   highLevel: HighLevelSimulator;
   meta: MetaSimulator;
+  twilio: TwilioSimulator;
   caller: HighLevelDeliveryCaller;
   location: TestLocation;
-  addLocation(settings?: LocationSettings): Promise<TestLocation>;
+  addLocation(settings?: LocationSettings, backend?: WhatsAppBackend): Promise<TestLocation>;
+  /** Stops the worker and starts a new one on the same task queue (a crash and restart). */
+  restartWorker(): Promise<void>;
   openWindow(locationId: string, phoneE164: string, at?: Date): Promise<void>;
   deliveryUrl: string;
   stop(): Promise<void>;
 }
 
-export async function startHarness(options: { settings?: LocationSettings; statusDownstreamDelayMs?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { settings?: LocationSettings; statusDownstreamDelayMs?: number; backend?: WhatsAppBackend } = {},
+): Promise<Harness> {
   installQuietRuntime();
   const database: TestDatabase = await createTestDatabase();
   const highLevel = await HighLevelSimulator.start({ statusDownstreamDelayMs: options.statusDownstreamDelayMs ?? 300 });
   const meta = await MetaSimulator.start({ appSecret: META_APP_SECRET, receiptDelayMs: 20, autoRead: true });
+  const twilio = await TwilioSimulator.start({ callbackDelayMs: 20, autoRead: true });
   const caller = new HighLevelDeliveryCaller({ simulator: highLevel });
   const taskQueue = `test-${crypto.randomBytes(4).toString('hex')}`;
   const config = loadConfig({
@@ -74,6 +88,7 @@ export async function startHarness(options: { settings?: LocationSettings; statu
     HIGHLEVEL_API_BASE_URL: highLevel.baseUrl,
     HIGHLEVEL_WEBHOOK_PUBLIC_KEY: caller.publicKeyPem,
     WHATSAPP_GRAPH_BASE_URL: meta.baseUrl,
+    TWILIO_API_BASE_URL: twilio.baseUrl,
     META_APP_SECRET,
     WHATSAPP_VERIFY_TOKEN,
     ADMIN_TOKEN,
@@ -89,28 +104,48 @@ export async function startHarness(options: { settings?: LocationSettings; statu
   const address = api.server.address();
   const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   meta.setWebhookUrl(`${apiUrl}/webhooks/whatsapp`);
+  // Twilio signs callbacks over the public URL, which is the API's loopback address here.
+  (config as { PUBLIC_BASE_URL: string }).PUBLIC_BASE_URL = apiUrl;
 
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS as string });
-  const worker: Worker = await createWorker({
-    connection: nativeConnection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue,
-    activityDeps: createActivityDeps(config, database.db, box),
-    workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
-  });
-  const running = worker.run();
+  const newWorker = () =>
+    createWorker({
+      connection: nativeConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue,
+      activityDeps: createActivityDeps(config, database.db, box),
+      workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+    });
+  let worker: Worker = await newWorker();
+  let running = worker.run();
 
   const tokens = new HighLevelTokenStore(database.db, box, { baseUrl: highLevel.baseUrl });
-  const addLocation = async (settings: LocationSettings = options.settings ?? {}): Promise<TestLocation> => {
+  let locations = 0;
+  const addLocation = async (settings: LocationSettings = options.settings ?? {}, backend: WhatsAppBackend = options.backend ?? 'cloud'): Promise<TestLocation> => {
     const suffix = crypto.randomBytes(5).toString('hex');
-    const location = { id: `loc-${suffix}`, phoneNumberId: `pn-${suffix}`, wabaId: `waba-${suffix}`, accessToken: `wa-token-${suffix}` };
+    locations += 1;
+    const location: TestLocation = {
+      id: `loc-${suffix}`,
+      phoneNumberId: `pn-${suffix}`,
+      wabaId: `waba-${suffix}`,
+      accessToken: `wa-token-${suffix}`,
+      twilioAccountSid: `AC${crypto.randomBytes(16).toString('hex')}`,
+      twilioAuthToken: crypto.randomBytes(16).toString('hex'),
+      twilioWhatsAppFrom: `+1555010${String(locations).padStart(4, '0')}`,
+      smsFrom: `+1555020${String(locations).padStart(4, '0')}`,
+    };
     meta.registerAccount({ accessToken: location.accessToken, wabaId: location.wabaId, phoneNumberId: location.phoneNumberId, displayPhoneNumber: '15550001111' });
+    twilio.registerAccount({ accountSid: location.twilioAccountSid, authToken: location.twilioAuthToken });
     await upsertLocation(database.db, {
       id: location.id,
-      whatsapp_backend: 'cloud',
+      whatsapp_backend: backend,
       whatsapp_phone_number_id: location.phoneNumberId,
       whatsapp_waba_id: location.wabaId,
       whatsapp_access_token_enc: box.encrypt(location.accessToken),
+      twilio_account_sid: location.twilioAccountSid,
+      twilio_auth_token_enc: box.encrypt(location.twilioAuthToken),
+      twilio_whatsapp_from: location.twilioWhatsAppFrom,
+      twilio_sms_from: location.smsFrom,
       settings,
     });
     const grant = highLevel.issueLocationToken(location.id);
@@ -127,11 +162,18 @@ export async function startHarness(options: { settings?: LocationSettings; statu
     apiUrl,
     highLevel,
     meta,
+    twilio,
     caller,
     location,
     addLocation,
     deliveryUrl: `${apiUrl}/webhooks/highlevel/delivery`,
     openWindow: (locationId, phoneE164, at = new Date()) => recordInbound(database.db, locationId, phoneE164, at),
+    async restartWorker() {
+      worker.shutdown();
+      await running;
+      worker = await newWorker();
+      running = worker.run();
+    },
     async stop() {
       worker.shutdown();
       await running;
@@ -139,6 +181,7 @@ export async function startHarness(options: { settings?: LocationSettings; statu
       await api.close();
       await connection.close();
       await meta.stop();
+      await twilio.stop();
       await highLevel.stop();
       await database.drop();
     },
