@@ -2,12 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { LocationRow } from '../db/schema';
 import { HighLevelTokenStore } from '../providers/highlevel/tokenStore';
-import { constantTimeEqual, sha256Hex } from '../security/secretBox';
+import { sha256Hex } from '../security/secretBox';
 import { findLedgerEntry, ledgerTimeline } from '../store/ledger';
 import { findLocation, upsertLocation } from '../store/locations';
 import type { HttpContext } from './context';
 import { parseJson, rawBodyOf } from './rawBody';
 import { badRequest, zodFields } from './replies';
+import { requireAdminToken } from './adminAuth';
 
 const locationConfig = z.strictObject({
   name: z.string().optional(),
@@ -58,12 +59,7 @@ export type LocationConfigInput = z.input<typeof locationConfig>;
 /** Operator API (Bearer ADMIN_TOKEN): configure locations, read a message's ledger. */
 export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.register(async (admin) => {
-    admin.addHook('onRequest', async (request, reply) => {
-      const expected = ctx.config.ADMIN_TOKEN;
-      const given = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
-      if (!expected) return reply.code(401).send({ error: 'the admin API is disabled: set ADMIN_TOKEN' });
-      if (!given || !constantTimeEqual(given, expected)) return reply.code(401).send({ error: 'invalid admin token' });
-    });
+    requireAdminToken(admin, ctx);
 
     admin.put('/admin/locations/:locationId', async (request, reply) => {
       const { locationId } = request.params as { locationId: string };

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { resolveSettings } from '../domain/locationSettings';
 import { normalizePhone } from '../domain/phone';
-import { constantTimeEqual } from '../security/secretBox';
 import { currentConsent } from '../store/consent';
 import { appendConsentEntries, consentHistory } from '../store/consentLedger';
 import { findLocation } from '../store/locations';
@@ -9,6 +8,7 @@ import { MAX_IMPORT_ROWS, rowsFromCsv, rowsFromJson, validateConsentRows } from 
 import type { HttpContext } from './context';
 import { parseJson, rawBodyOf } from './rawBody';
 import { badRequest, unavailable } from './replies';
+import { requireAdminToken } from './adminAuth';
 
 const CSV_TYPES = ['text/csv', 'application/csv'];
 
@@ -22,12 +22,7 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: HttpContext): v
       request.rawBody = body as string;
       done(null, body);
     });
-    admin.addHook('onRequest', async (request, reply) => {
-      const expected = ctx.config.ADMIN_TOKEN;
-      const given = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
-      if (!expected) return reply.code(401).send({ error: 'the admin API is disabled: set ADMIN_TOKEN' });
-      if (!given || !constantTimeEqual(given, expected)) return reply.code(401).send({ error: 'invalid admin token' });
-    });
+    requireAdminToken(admin, ctx);
 
     admin.post('/admin/locations/:locationId/consent', async (request, reply) => {
       const { locationId } = request.params as { locationId: string };

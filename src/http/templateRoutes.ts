@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { contactFieldsFrom, ruleProblems, type RuleDefinition } from '../domain/templateRules';
-import { constantTimeEqual } from '../security/secretBox';
 import { findLocation } from '../store/locations';
 import { chooseTemplateForLocation } from '../store/templateContext';
 import { createTemplateRule, deleteTemplateRule, findTemplateRule, listTemplateRules, replaceTemplateRule } from '../store/templateRules';
@@ -11,6 +10,7 @@ import type { SyncTemplatesResult } from '../../workflows/syncTemplates';
 import type { HttpContext } from './context';
 import { parseJson, rawBodyOf } from './rawBody';
 import { badRequest, unavailable, zodFields } from './replies';
+import { requireAdminToken } from './adminAuth';
 
 const expression = z.string().max(1000);
 const language = z.string().regex(/^[A-Za-z]{2,3}(_[A-Za-z0-9]{2,4})?$/, 'a Meta language code such as en, en_US or pt_BR');
@@ -50,12 +50,7 @@ const WAIT_LIMIT_MS = 60_000;
 /** Operator API for templates (Bearer ADMIN_TOKEN): registry, forced sync, rules and the decision dry-run. */
 export function registerTemplateRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.register(async (admin) => {
-    admin.addHook('onRequest', async (request, reply) => {
-      const expected = ctx.config.ADMIN_TOKEN;
-      const given = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
-      if (!expected) return reply.code(401).send({ error: 'the admin API is disabled: set ADMIN_TOKEN' });
-      if (!given || !constantTimeEqual(given, expected)) return reply.code(401).send({ error: 'invalid admin token' });
-    });
+    requireAdminToken(admin, ctx);
     admin.addHook('preHandler', async (request: FastifyRequest<{ Params: Params }>, reply) => {
       if (!(await findLocation(ctx.db, request.params.locationId))) return reply.code(404).send({ error: 'unknown location' });
     });
