@@ -49,6 +49,13 @@ const locationConfig = z.strictObject({
       optOutConfirmation: z.string().max(1024).optional(),
       optInConfirmation: z.string().max(1024).optional(),
       treatInboundAsOptIn: z.boolean().optional(),
+      // The SMS fallback through the location's Twilio account (whatever its WhatsApp back end).
+      smsFallback: z.boolean().optional(),
+      smsFallbackDeadlineSeconds: z.number().int().positive().max(86_400).optional(),
+      smsFallbackOn: z
+        .array(z.enum(['no_receipt', 'not_on_whatsapp', 'no_template', 'no_whatsapp_consent', 'whatsapp_opt_out', 'whatsapp_unavailable']))
+        .max(6)
+        .optional(),
     })
     .optional(),
   resumeSender: z.boolean().optional(),

@@ -11,9 +11,9 @@ import { SecretBox } from '../../src/security/secretBox';
 import { TwilioSimulator, type TwilioAccount } from '../../src/simulators/twilio';
 import { lastInboundAt } from '../../src/store/conversationWindows';
 import { upsertLocation } from '../../src/store/locations';
-import { deliverWorkflowId, type ReceiptSignal } from '../../workflows/shared';
+import { deliverWorkflowId, inboundWorkflowId, type ReceiptSignal } from '../../workflows/shared';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
-import { waitFor } from '../support/waitFor';
+import { listenOnFreePort, waitFor } from '../support/waitFor';
 
 const ACCOUNT: TwilioAccount = { accountSid: 'AC' + 'e'.repeat(32), authToken: 'webhook_test_token' };
 const WHATSAPP_FROM = '+14155238886';
@@ -253,10 +253,35 @@ describe('POST /webhooks/twilio: status callbacks from the Twilio simulator', ()
 });
 
 describe('POST /webhooks/twilio: incoming messages', () => {
-  it('answers an incoming WhatsApp message with empty TwiML and opens the 24-hour window', async () => {
+  it('answers an incoming WhatsApp message with empty TwiML, opens the 24-hour window and starts its inbound workflow', async () => {
     const delivery = await sim.emitInbound(`${apiUrl}/webhooks/twilio`, { from: '+16505550105', to: WHATSAPP_FROM, body: 'Yes, see you then' });
     expect(delivery).toMatchObject({ statusCode: 200, responseContentType: 'text/xml', responseBody: EMPTY_TWIML });
     expect(await lastInboundAt(database.db, 'loc-twilio', '+16505550105')).toBeInstanceOf(Date);
+    const inbound = temporal.workflow.getHandle(inboundWorkflowId('twilio', delivery.messageSid));
+    workflows.push(inbound);
+    expect(await inbound.describe()).toMatchObject({ type: 'receiveInbound', status: { name: 'RUNNING' } });
+  });
+
+  it('answers 503 while Temporal is down, so that Twilio retries; the retry is accepted once Temporal is back', async () => {
+    const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '1s' });
+    const downConfig = { ...config };
+    const down = buildApp({ config: downConfig, db: database.db, temporal: new Client({ connection }), box });
+    try {
+      downConfig.PUBLIC_BASE_URL = await listenOnFreePort(down);
+      const delivery = await sim.emitInbound(`${downConfig.PUBLIC_BASE_URL}/webhooks/twilio`, { from: '+16505550108', to: WHATSAPP_FROM, body: 'Still on for 3?' });
+      expect(delivery).toMatchObject({ statusCode: 503 });
+      expect(await database.db.selectFrom('inbound_messages').selectAll().where('provider_message_id', '=', delivery.messageSid).execute()).toEqual([]);
+
+      // Twilio's retry of the same form, reaching the service once it is healthy again.
+      const signature = signTwilioRequest(ACCOUNT.authToken, `${apiUrl}/webhooks/twilio`, delivery.params);
+      expect(await post(api, '/webhooks/twilio', new URLSearchParams(delivery.params).toString(), signature)).toMatchObject({ statusCode: 200, body: EMPTY_TWIML });
+      const inbound = temporal.workflow.getHandle(inboundWorkflowId('twilio', delivery.messageSid));
+      workflows.push(inbound);
+      expect(await inbound.describe()).toMatchObject({ status: { name: 'RUNNING' } });
+    } finally {
+      await down.close();
+      await connection.close().catch(() => undefined);
+    }
   });
 
   it('acknowledges an incoming SMS without opening a WhatsApp window', async () => {
