@@ -69,11 +69,14 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { settings?: LocationSettings; statusDownstreamDelayMs?: number; backend?: WhatsAppBackend } = {},
+  options: { settings?: LocationSettings; statusDownstreamDelayMs?: number; backend?: WhatsAppBackend; highLevelRateLimit?: false } = {},
 ): Promise<Harness> {
   installQuietRuntime();
   const database: TestDatabase = await createTestDatabase();
-  const highLevel = await HighLevelSimulator.start({ statusDownstreamDelayMs: options.statusDownstreamDelayMs ?? 300 });
+  const highLevel = await HighLevelSimulator.start({
+    statusDownstreamDelayMs: options.statusDownstreamDelayMs ?? 300,
+    ...(options.highLevelRateLimit === false ? { rateLimit: false as const } : {}),
+  });
   const meta = await MetaSimulator.start({ appSecret: META_APP_SECRET, receiptDelayMs: 20, autoRead: true });
   const twilio = await TwilioSimulator.start({ callbackDelayMs: 20, autoRead: true });
   const caller = new HighLevelDeliveryCaller({ simulator: highLevel });

@@ -116,6 +116,7 @@ describe('templates', () => {
 
     expectGraphError(await graph('GET', `/${ACCOUNT.wabaId}/message_templates`, { token: OTHER_ACCOUNT.accessToken }), 401, 190);
   });
+});
 
 describe('media', () => {
   it('round-trips bytes through the metadata lookup and the bearer-protected URL', async () => {
