@@ -19,11 +19,11 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export function createDb(databaseUrl: string, poolSize = 10): Db {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({
-      pool: new Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5000 }),
-    }),
-  });
+  const pool = new Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5000 });
+  // An idle connection dropped by the server (restart, failover) must not crash the process: the pool
+  // discards it and the next query reconnects; /readyz reports the outage meanwhile.
+  pool.on('error', (error) => process.emitWarning(`PostgreSQL connection lost: ${error.message}`));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

@@ -11,6 +11,7 @@ import { SEARCH_ATTRIBUTES, deliverWorkflowId, type DeliverMessageInput } from '
 import type { HttpContext } from './context';
 import { parseJson, rawBodyOf } from './rawBody';
 import { badRequest, unavailable, zodFields } from './replies';
+import { withTemporalDeadline } from './temporalDeadline';
 
 /** HighLevel's ProviderOutboundMessage (highlevel.md §1); unknown fields pass through untouched. */
 const outboundMessage = z.looseObject({
@@ -67,7 +68,7 @@ export function registerHighLevelDeliveryRoute(app: FastifyInstance, ctx: HttpCo
     };
     const workflowId = deliverWorkflowId(message.locationId, message.messageId);
     try {
-      await ctx.temporal.workflow.start('deliverMessage', {
+      await withTemporalDeadline(ctx, () => ctx.temporal.workflow.start('deliverMessage', {
         taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
         workflowId,
         args: [input],
@@ -81,7 +82,7 @@ export function registerHighLevelDeliveryRoute(app: FastifyInstance, ctx: HttpCo
           { key: SEARCH_ATTRIBUTES.deliveryChannel, value: 'none' },
           { key: SEARCH_ATTRIBUTES.deliveryStatus, value: 'received' },
         ],
-      });
+      }));
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return { accepted: true, workflowId, duplicate: true };
       request.log.error({ err: error, workflowId }, 'could not start the delivery workflow');

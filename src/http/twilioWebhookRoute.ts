@@ -10,6 +10,7 @@ import { routeInbound } from './inboundRouter';
 import { rawBodyOf } from './rawBody';
 import { routeReceipts } from './receiptRouter';
 import { unavailable } from './replies';
+import { withTemporalDeadline } from './temporalDeadline';
 
 /** What Twilio's MessagingResponse renders when there is nothing to say; plain text would be sent to the contact. */
 export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
@@ -35,11 +36,13 @@ export function registerTwilioWebhookRoute(app: FastifyInstance, ctx: HttpContex
 
     const event = parseTwilioWebhook(params, ownReference(request.url, signers));
     try {
-      if (event.kind === 'receipt') await routeReceipts(ctx, [event.receipt]);
-      if (event.kind === 'inbound' && event.message.channel === 'whatsapp') {
-        const inbound = await routeInbound(ctx, [inboundEventOf(event.message)], async () => whatsAppLocation(signers, event.message));
-        if (inbound.unrouted > 0) request.log.warn('an inbound Twilio WhatsApp message for a number no Twilio-backed location uses');
-      }
+      await withTemporalDeadline(ctx, async () => {
+        if (event.kind === 'receipt') await routeReceipts(ctx, [event.receipt]);
+        if (event.kind === 'inbound' && event.message.channel === 'whatsapp') {
+          const inbound = await routeInbound(ctx, [inboundEventOf(event.message)], async () => whatsAppLocation(signers, event.message));
+          if (inbound.unrouted > 0) request.log.warn('an inbound Twilio WhatsApp message for a number no Twilio-backed location uses');
+        }
+      });
       // Plain SMS replies are acknowledged only: Twilio applies SMS STOP/START itself, and threading SMS into
       // HighLevel needs its own channel semantics (no WhatsApp window, consent or confirmation).
       if (event.kind === 'inbound' && event.message.channel === 'sms') request.log.info('an inbound SMS was acknowledged, not threaded');

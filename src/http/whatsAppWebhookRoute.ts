@@ -7,6 +7,7 @@ import { routeReceipts } from './receiptRouter';
 import type { HttpContext } from './context';
 import { parseJson, rawBodyOf } from './rawBody';
 import { badRequest, unavailable } from './replies';
+import { withTemporalDeadline } from './temporalDeadline';
 
 export function registerWhatsAppWebhookRoutes(app: FastifyInstance, ctx: HttpContext): void {
   /** Meta's subscription handshake: echo hub.challenge when the verify token matches. */
@@ -33,8 +34,10 @@ export function registerWhatsAppWebhookRoutes(app: FastifyInstance, ctx: HttpCon
       return { received: true, ignored: 'not a whatsapp_business_account payload' };
     }
     try {
-      const receipts = await routeReceipts(ctx, parseMetaReceipts(payload));
-      const inbound = await routeInbound(ctx, parseMetaInbound(payload));
+      const { receipts, inbound } = await withTemporalDeadline(ctx, async () => ({
+        receipts: await routeReceipts(ctx, parseMetaReceipts(payload)),
+        inbound: await routeInbound(ctx, parseMetaInbound(payload)),
+      }));
       if (inbound.unrouted > 0) request.log.warn({ unrouted: inbound.unrouted }, 'inbound WhatsApp messages for a business number no location uses');
       return { received: true, ...receipts, inbound };
     } catch (error) {

@@ -1,5 +1,6 @@
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import { appendConsent } from '../../src/store/consent';
+import { locationsWithTemplates } from '../../src/store/templates';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { adminCall } from '../support/adminApi';
 import { BACKENDS, driverFor, syncTemplates, type BackendDriver } from '../support/backends';
@@ -23,6 +24,7 @@ describe.each(BACKENDS)('templates outside the 24-hour window over the %s back e
     const sync = await syncTemplates(h);
     expect(sync.status).toBe(200);
     expect(sync.body).toMatchObject({ failed: [], synced: [{ locationId: h.location.id, templates: 1, changes: [{ name: 'appointment_reminder', from: null, to: 'APPROVED' }] }] });
+    expect(await locationsWithTemplates(h.db)).toContain(h.location.id); // the scheduled sync covers it too
     const listed = await adminCall(h.apiUrl, 'GET', `/admin/locations/${h.location.id}/templates`);
     expect(listed.body.templates).toEqual([
       expect.objectContaining({ name: 'appointment_reminder', language: 'en_US', category: 'UTILITY', status: 'APPROVED', body: 'Hi {{1}}, your appointment is on {{2}} at {{3}}.' }),

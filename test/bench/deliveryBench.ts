@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import { ensureTemporalCli } from '../../src/temporal/cli';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shared';
@@ -28,7 +28,7 @@ function summary(label: string, values: number[]): string {
 function rssOfProcess(match: string): string {
   for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
-      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(match)) continue;
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(match)) continue;
       const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
       if (rss) return `${(Number(rss) / 1024).toFixed(0)} MiB`;
     } catch {
@@ -39,6 +39,7 @@ function rssOfProcess(match: string): string {
 }
 
 async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const cli = await ensureTemporalCli();
   const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, searchAttributes: ALL_SEARCH_ATTRIBUTES } });
   process.env.TEST_TEMPORAL_ADDRESS = env.address;

@@ -67,15 +67,13 @@ describe('template matching: details', () => {
     expect(matchOneTemplate('Code A ok', joined!)).toEqual({ kind: 'no_match' });
   });
 
-  it('stays fast on a long text against hundreds of similar templates', () => {
+  it('decides a long text against hundreds of similar templates (speed: npm run bench:matching)', () => {
     const many = knownTemplates(
       Array.from({ length: 300 }, (_, i) => ({ name: `t${i}`, language: 'en', components: [{ type: 'BODY', text: `Hi {{1}} {{2}} {{3}} and {{4}} {{5}} number ${i} {{6}}.` }] })),
     );
     const words = Array.from({ length: 700 }, (_, i) => `w${i}`).join(' ');
-    const started = Date.now();
     expect(matchTemplateText(`Hi ${words} and x y number 5 end.`, many)).toMatchObject({ kind: 'none', code: 'ambiguous_template', candidates: ['t5/en'] });
     expect(matchTemplateText(`Hi ${words} number 7 end.`, many)).toMatchObject({ kind: 'none', code: 'no_template_match' });
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('reads header, body, footer and buttons from Meta components', () => {

@@ -268,14 +268,16 @@ describe('POST /webhooks/twilio: incoming messages', () => {
     const down = buildApp({ config: downConfig, db: database.db, temporal: new Client({ connection }), box });
     try {
       downConfig.PUBLIC_BASE_URL = await listenOnFreePort(down);
-      const delivery = await sim.emitInbound(`${downConfig.PUBLIC_BASE_URL}/webhooks/twilio`, { from: '+16505550108', to: WHATSAPP_FROM, body: 'Still on for 3?' });
-      expect(delivery).toMatchObject({ statusCode: 503 });
-      expect(await database.db.selectFrom('inbound_messages').selectAll().where('provider_message_id', '=', delivery.messageSid).execute()).toEqual([]);
+      const sid = `SM${crypto.randomBytes(16).toString('hex')}`;
+      const form = { MessageSid: sid, SmsMessageSid: sid, AccountSid: ACCOUNT.accountSid, From: 'whatsapp:+16505550108', To: `whatsapp:${WHATSAPP_FROM}`, Body: 'Still on for 3?', NumMedia: '0', SmsStatus: 'received', WaId: '16505550108' };
+      const raw = new URLSearchParams(form).toString();
+      const signedFor = (base: string) => signTwilioRequest(ACCOUNT.authToken, `${base}/webhooks/twilio`, form);
+      expect(await post(down, '/webhooks/twilio', raw, signedFor(downConfig.PUBLIC_BASE_URL))).toMatchObject({ statusCode: 503 });
+      expect(await database.db.selectFrom('inbound_messages').selectAll().where('provider_message_id', '=', sid).execute()).toEqual([]);
 
-      // Twilio's retry of the same form, reaching the service once it is healthy again.
-      const signature = signTwilioRequest(ACCOUNT.authToken, `${apiUrl}/webhooks/twilio`, delivery.params);
-      expect(await post(api, '/webhooks/twilio', new URLSearchParams(delivery.params).toString(), signature)).toMatchObject({ statusCode: 200, body: EMPTY_TWIML });
-      const inbound = temporal.workflow.getHandle(inboundWorkflowId('twilio', delivery.messageSid));
+      // Twilio's retry of the same message, reaching the service once it is healthy again.
+      expect(await post(api, '/webhooks/twilio', raw, signedFor(apiUrl))).toMatchObject({ statusCode: 200, body: EMPTY_TWIML });
+      const inbound = temporal.workflow.getHandle(inboundWorkflowId('twilio', sid));
       workflows.push(inbound);
       expect(await inbound.describe()).toMatchObject({ status: { name: 'RUNNING' } });
     } finally {

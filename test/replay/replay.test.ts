@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // another test file in this jest worker installed it already
+}
 
 const dir = path.join(__dirname, 'histories');
 const fixtures = fs.readdirSync(dir).filter((file) => file.endsWith('.json')).sort();
