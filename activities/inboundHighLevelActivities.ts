@@ -96,10 +96,18 @@ async function findOrCreateContact(
   }
 }
 
-/** A transaction-scoped PostgreSQL advisory lock: serialises work on one key across every worker. */
+/**
+ * A transaction-scoped PostgreSQL advisory lock: serialises work on one key across every worker. Waiters poll
+ * with try-lock in short transactions instead of blocking: a blocked waiter would hold a pooled connection,
+ * and enough of them would starve the holder, whose work needs connections of its own (a deadlock).
+ */
 async function withSenderLock<T>(db: Db, key: string, work: (trx: Db) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
-    return work(trx);
-  });
+  for (let attempt = 0; ; attempt++) {
+    const outcome = await db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtext(${key})) as locked`.execute(trx);
+      return rows[0]?.locked ? { locked: true as const, value: await work(trx) } : { locked: false as const };
+    });
+    if (outcome.locked) return outcome.value;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(25 * 2 ** attempt, 400)));
+  }
 }

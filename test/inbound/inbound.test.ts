@@ -130,6 +130,16 @@ describe('inbound WhatsApp → HighLevel conversation', () => {
     expect(button?.detail).toMatchObject({ payload: 'CONFIRM_APPT_42' });
   });
 
+  it('threads a burst of messages from one new sender, larger than the connection pool, into one contact', async () => {
+    const phone = newPhone();
+    const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => emit({ from: phone, profileName: 'Burst', type: 'text', text: `message ${i}` })));
+    await Promise.all(burst.map(({ wamid }) => outcomeOf(wamid)));
+    const threaded = burst.map(({ wamid }) => inHighLevel(wamid));
+    expect(threaded.every((messages) => messages.length === 1)).toBe(true);
+    expect(new Set(threaded.map((messages) => messages[0]?.contactId)).size).toBe(1);
+    expect([...h.highLevel.contacts.values()].filter((contact) => contact.phone === phone)).toHaveLength(1);
+  });
+
   it('handles users known only by a business-scoped user id: one phone-less contact, every message threaded', async () => {
     const userId = `US.${crypto.randomInt(1e9, 9e9)}${crypto.randomInt(1e9, 9e9)}`;
     const first = await emit({ fromUserId: userId, profileName: 'Zoë Username', type: 'text', text: 'Hi there' });
