@@ -17,19 +17,20 @@ const REDACTED_PATHS = [
   '*.from',
 ];
 
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
   return {
     level,
+    ...(stream ? { stream } : {}),
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: {
-      // URLs may carry the Delivery URL `token` and Meta's hub.verify_token.
+      // URLs may carry the Delivery URL `token`, the OAuth `code` and Meta's hub.verify_token.
       req: (req: { method: string; url: string }) => ({ method: req.method, url: redactQuery(req.url) }),
     },
   };
 }
 
 export function redactQuery(url: string): string {
-  return url.replace(/([?&](?:token|hub\.verify_token)=)[^&]*/g, '$1[redacted]');
+  return url.replace(/([?&](?:token|code|hub\.verify_token)=)[^&]*/g, '$1[redacted]');
 }
 
 /** "+15864603685" → "+1586•••••85": enough to tell numbers apart in ops logs, not enough to dial. */

@@ -5,6 +5,7 @@ import * as foundation from './migrations/0001_foundation';
 import * as messageLedger from './migrations/0002_message_ledger';
 import * as inbound from './migrations/0003_inbound';
 import * as templates from './migrations/0004_templates';
+import * as installState from './migrations/0005_install_state';
 
 export type Db = Kysely<Database>;
 
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0002_message_ledger': messageLedger,
   '0003_inbound': inbound,
   '0004_templates': templates,
+  '0005_install_state': installState,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -3,6 +3,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 /** Insert is optional: every timestamp column has a database default or is always set. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 /** One HighLevel sub-account that installed the app, with its WhatsApp/SMS back ends. Secrets are encrypted. */
 export interface LocationsTable {
@@ -22,6 +23,9 @@ export interface LocationsTable {
   delivery_token_hash: string | null;
   settings: Json<LocationSettings>;
   sender_paused_reason: string | null;
+  /** Marketplace install (OAuth callback or INSTALL webhook) and UNINSTALL; uninstalled locations are unknown to the Delivery URL. */
+  installed_at: NullableTimestamp;
+  uninstalled_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -210,6 +214,15 @@ export interface TemplateSettingsTable {
   updated_at: Timestamp;
 }
 
+/** HighLevel app webhooks (INSTALL/UNINSTALL) already handled, by webhookId: redeliveries change nothing. */
+export interface HighLevelAppWebhooksTable {
+  webhook_id: string;
+  type: string;
+  location_id: string | null;
+  company_id: string | null;
+  received_at: Timestamp;
+}
+
 export interface Database {
   locations: LocationsTable;
   highlevel_tokens: HighLevelTokensTable;
@@ -224,6 +237,7 @@ export interface Database {
   whatsapp_template_status_changes: WhatsAppTemplateStatusChangesTable;
   template_rules: TemplateRulesTable;
   template_settings: TemplateSettingsTable;
+  highlevel_app_webhooks: HighLevelAppWebhooksTable;
 }
 
 export type LocationRow = Selectable<LocationsTable>;

@@ -4,6 +4,7 @@ import type { LocationRow } from '../db/schema';
 import { HighLevelTokenStore } from '../providers/highlevel/tokenStore';
 import { sha256Hex } from '../security/secretBox';
 import { findLedgerEntry, ledgerTimeline } from '../store/ledger';
+import { markInstalled } from '../store/installs';
 import { findLocation, upsertLocation } from '../store/locations';
 import type { HttpContext } from './context';
 import { parseJson, rawBodyOf } from './rawBody';
@@ -101,6 +102,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext): voi
           expires_in: input.highLevel.expiresIn,
           companyId: input.companyId ?? existing?.company_id ?? null,
         });
+        // Tokens given by an operator count as an install (and undo an earlier UNINSTALL).
+        await markInstalled(ctx.db, locationId, input.companyId ?? existing?.company_id ?? null);
       }
       return reply.code(existing ? 200 : 201).send(await describeLocation(ctx, locationId));
     });
@@ -142,7 +145,12 @@ async function describeLocation(ctx: HttpContext, locationId: string) {
       smsFrom: location.twilio_sms_from,
       messagingServiceSid: location.twilio_messaging_service_sid,
     },
-    highLevel: { installed: !!token, tokenExpiresAt: token?.expires_at ?? null },
+    highLevel: {
+      installed: !!token && !location.uninstalled_at,
+      tokenExpiresAt: token?.expires_at ?? null,
+      installedAt: location.installed_at,
+      uninstalledAt: location.uninstalled_at,
+    },
     deliveryTokenConfigured: !!location.delivery_token_hash,
     settings: location.settings,
   };

@@ -5,15 +5,16 @@ import { registerConsentRoutes } from './consentRoutes';
 import type { HttpContext } from './context';
 import { registerHealthRoutes } from './healthRoutes';
 import { registerHighLevelDeliveryRoute } from './highLevelDeliveryRoute';
+import { registerOAuthRoutes } from './oauthRoutes';
 import { keepRawBodies } from './rawBody';
 import { registerTemplateRoutes } from './templateRoutes';
 import { registerTwilioWebhookRoute } from './twilioWebhookRoute';
 import { registerWhatsAppWebhookRoutes } from './whatsAppWebhookRoute';
 
 /** The thin receivers: verify, validate, start or signal a workflow, answer. */
-export function buildApp(ctx: HttpContext): FastifyInstance {
+export function buildApp(ctx: HttpContext, options: { logStream?: NodeJS.WritableStream } = {}): FastifyInstance {
   const app = Fastify({
-    logger: loggerOptions(ctx.config.LOG_LEVEL),
+    logger: loggerOptions(ctx.config.LOG_LEVEL, options.logStream),
     bodyLimit: 4 * 1024 * 1024, // Meta's webhook payloads go up to 3 MB
     trustProxy: true,
   });
@@ -30,5 +31,6 @@ export function buildApp(ctx: HttpContext): FastifyInstance {
   registerAdminRoutes(app, ctx);
   registerTemplateRoutes(app, ctx);
   registerConsentRoutes(app, ctx);
+  registerOAuthRoutes(app, ctx);
   return app;
 }

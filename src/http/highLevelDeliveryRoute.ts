@@ -37,6 +37,8 @@ export function registerHighLevelDeliveryRoute(app: FastifyInstance, ctx: HttpCo
     let location;
     try {
       location = typeof locationId === 'string' && locationId ? await findLocation(ctx.db, locationId) : undefined;
+      // After an UNINSTALL the location is unknown here (its tokens are gone) until it installs again.
+      if (location?.uninstalled_at) location = undefined;
     } catch (error) {
       request.log.error({ err: error }, 'database unavailable on delivery');
       return unavailable(reply, 'the database');

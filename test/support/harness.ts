@@ -69,7 +69,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { settings?: LocationSettings; statusDownstreamDelayMs?: number; backend?: WhatsAppBackend; highLevelRateLimit?: false } = {},
+  options: { settings?: LocationSettings; statusDownstreamDelayMs?: number; backend?: WhatsAppBackend; highLevelRateLimit?: false; env?: Record<string, string> } = {},
 ): Promise<Harness> {
   installQuietRuntime();
   const database: TestDatabase = await createTestDatabase();
@@ -98,6 +98,8 @@ export async function startHarness(
     ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
     RECEIPT_TIMEOUT_SECONDS: '5',
     LATE_RECEIPT_WINDOW_SECONDS: '8',
+    // Extra settings for one test file (e.g. the OAuth client of the install flow).
+    ...options.env,
   });
   const box = new SecretBox(config.ENCRYPTION_KEY as string);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS as string });

@@ -96,6 +96,11 @@ export class HighLevelSimulator {
     return this.tokens.createAuthorizationCode(subject);
   }
 
+  /** The `code` after an agency user installs on several sub-accounts: it redeems to a Company token listing them. */
+  createAgencyAuthorizationCode(companyId: string, approvedLocations: string[]): string {
+    return this.tokens.createAuthorizationCode({ userType: 'Company', companyId, userId: newHighLevelId(), approvedLocations });
+  }
+
   expireAccessToken(accessToken: string): void {
     this.tokens.expire(accessToken);
   }

@@ -89,9 +89,10 @@ export function registerOauthRoutes(app: FastifyInstance, ctx: SimulatorContext)
   });
 }
 
-/** The code records the install; user_type picks which token class the caller asks for. */
+/** The code records the install; for a sub-account install, user_type picks which token class the caller asks for. */
 function requestedSubject(installed: TokenSubject, userType: string | undefined): TokenSubject {
-  if (userType !== 'Company') return installed;
+  // An agency install yields a Company token whatever user_type asks for (highlevel.md §7).
+  if (userType !== 'Company' || installed.userType === 'Company') return installed;
   return {
     userType: 'Company',
     companyId: installed.companyId,

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { httpRequest, type HttpResponse } from '../http';
+
+/** The Version header /oauth/locationToken lists (highlevel.md §7). */
+export const VERSION_OAUTH = '2021-07-28';
+
+export interface OAuthClientConfig {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** What the token endpoints answer, as far as the install flow reads it; other fields pass through. */
+const tokenGrant = z.looseObject({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
+  expires_in: z.number().positive(),
+  userType: z.enum(['Location', 'Company']).optional(),
+  companyId: z.string().min(1).optional(),
+  locationId: z.string().min(1).optional(),
+  approvedLocations: z.array(z.string().min(1)).optional(),
+});
+
+export type TokenGrant = z.infer<typeof tokenGrant>;
+
+/** HighLevel answered, but not with tokens: a refused code, a wrong client secret, a location it will not mint for. */
+export class OAuthRefusedError extends Error {
+  override name = 'OAuthRefusedError';
+  constructor(readonly status: number, readonly reason: string) {
+    super(`HighLevel refused (${status}): ${reason}`);
+  }
+}
+
+/** The marketplace install calls: the code exchange and, for agency installs, one location token per location. */
+export class HighLevelOAuthClient {
+  constructor(private readonly config: OAuthClientConfig) {}
+
+  /** POST /oauth/token, grant_type=authorization_code: a Location token, or a Company token for an agency install. */
+  async exchangeCode(code: string): Promise<TokenGrant> {
+    const form = new URLSearchParams({
+      client_id: this.config.clientId,
+      client_secret: this.config.clientSecret,
+      grant_type: 'authorization_code',
+      code,
+      user_type: 'Location',
+    });
+    const response = await httpRequest(`${this.config.baseUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: form.toString(),
+    });
+    return grantFrom(response);
+  }
+
+  /** POST /oauth/locationToken with the agency's token: a Location token for one of its sub-accounts. */
+  async mintLocationToken(companyAccessToken: string, companyId: string, locationId: string): Promise<TokenGrant> {
+    const response = await httpRequest(`${this.config.baseUrl}/oauth/locationToken`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+        authorization: `Bearer ${companyAccessToken}`,
+        version: VERSION_OAUTH,
+      },
+      body: new URLSearchParams({ companyId, locationId }).toString(),
+    });
+    return grantFrom(response);
+  }
+}
+
+function grantFrom(response: HttpResponse): TokenGrant {
+  if (response.status !== 200 && response.status !== 201) throw new OAuthRefusedError(response.status, refusalReason(response));
+  const parsed = tokenGrant.safeParse(response.body);
+  if (!parsed.success) throw new OAuthRefusedError(response.status, 'the answer carried no usable access_token/expires_in');
+  return parsed.data;
+}
+
+/** HighLevel answers OAuth-style ({error, error_description}) or Nest-style ({message}) bodies. */
+function refusalReason(response: HttpResponse): string {
+  const body = response.body as { error_description?: unknown; message?: unknown; error?: unknown } | string | undefined;
+  if (body && typeof body === 'object') {
+    const message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
+    for (const candidate of [body.error_description, message, body.error]) {
+      if (typeof candidate === 'string' && candidate) return candidate.slice(0, 300);
+    }
+  }
+  return typeof body === 'string' && body ? body.slice(0, 300) : `HTTP ${response.status}`;
+}
