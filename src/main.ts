@@ -26,6 +26,8 @@ async function main(): Promise<void> {
 
   const runtime = await createRuntime(config, { createDatabase: true });
   say(`[db] ${redactUrl(config.DATABASE_URL)} ready (migrations applied)`);
+  // Before the worker starts: workflows resumed from an earlier run must find this run's simulator tokens.
+  await simulators?.seed(runtime, config.PUBLIC_BASE_URL);
 
   let devServer: DevServer | undefined;
   let temporalAddress = config.TEMPORAL_ADDRESS;
@@ -43,10 +45,7 @@ async function main(): Promise<void> {
   await ensureTemplateSyncSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, every: `${config.TEMPLATE_SYNC_INTERVAL_MINUTES}m` });
   const apiUrl = await listen(app, config);
   say(`[api] listening on ${apiUrl} (GET /readyz)`);
-  if (simulators) {
-    await simulators.seed(runtime, `${config.PUBLIC_BASE_URL}`);
-    for (const line of simulators.describe(config.PUBLIC_BASE_URL)) say(line);
-  }
+  if (simulators) for (const line of simulators.describe(config.PUBLIC_BASE_URL)) say(line);
 
   let stopping = false;
   const stop = async () => {

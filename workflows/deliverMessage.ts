@@ -11,6 +11,8 @@ import { SEARCH_ATTRIBUTES, deliveryStateQuery, receiptSignal, type DeliverMessa
 
 /** Templates, 131047 re-decision and the SMS fallback; histories recorded before it replay the first version. */
 export const TEMPLATES_AND_FALLBACK_PATCH = 'templates-and-sms-fallback';
+/** A status HighLevel refuses is recorded in the ledger instead of failing the delivery workflow. */
+export const STATUS_PUSH_FAILURES_RECORDED_PATCH = 'status-push-failures-recorded';
 
 export interface DeliveryOutcome {
   status: DeliveryStatus | 'duplicate';
@@ -39,7 +41,17 @@ export async function deliverMessage(input: DeliverMessageInput): Promise<Delive
   const v2 = patched(TEMPLATES_AND_FALLBACK_PATCH);
 
   const pushStatus = async (status: 'delivered' | 'read' | 'failed', error?: { code: string; type: string; message: string }) => {
-    await highLevel.pushStatusToHighLevel({ locationId: input.locationId, highLevelMessageId: input.highLevelMessageId, status, error });
+    const push = () => highLevel.pushStatusToHighLevel({ locationId: input.locationId, highLevelMessageId: input.highLevelMessageId, status, error });
+    if (!patched(STATUS_PUSH_FAILURES_RECORDED_PATCH)) await push();
+    else {
+      try {
+        await push();
+      } catch (pushError) {
+        // HighLevel refused the status for good (or for over an hour): the delivery itself stands, keep going.
+        await ledger.recordEvent(messageId, 'status_push_failed', { status, reason: failureMessage(pushError) });
+        return;
+      }
+    }
     await ledger.recordEvent(messageId, 'status_pushed', { status, ...(error ? { error } : {}) });
   };
   const fail = async (code: string, reason: string): Promise<DeliveryOutcome> => {
@@ -241,6 +253,11 @@ function triggerFor(errorClass: string | undefined): FallbackTrigger | undefined
   if (errorClass === 'needs_template') return 'no_template';
   if (errorClass === 'pause_sender') return 'whatsapp_unavailable';
   return undefined;
+}
+
+function failureMessage(error: unknown): string {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
 }
 
 function rejectionOf(error: unknown, type: string): SendRejection | undefined {

@@ -147,6 +147,19 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
     expect(statusesFor(payload.messageId)[0]).toMatchObject({ status: 'failed', error: { code: 'dnd' } });
   });
 
+  it('records the statuses HighLevel refuses and still completes the delivery', async () => {
+    const { payload, phone, workflowId } = await newMessage();
+    h.highLevel.failNext(20, { status: 404, body: { statusCode: 404, message: 'Message not found' }, pathPrefix: `/conversations/messages/${payload.messageId}/status` });
+    await h.caller.send(h.deliveryUrl, payload);
+    expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'read', channel: 'whatsapp' });
+    expect(sentTo(phone)).toHaveLength(1);
+    const refused = (await ledgerTimeline(h.db, workflowId)).filter((event) => event.type === 'status_push_failed');
+    expect(refused.map((event) => event.detail)).toEqual([
+      { status: 'delivered', reason: expect.stringContaining('HighLevel answered 404') },
+      { status: 'read', reason: expect.stringContaining('HighLevel answered 404') },
+    ]);
+  });
+
   it('tags the workflow with search attributes ops can filter on', async () => {
     const { payload, workflowId } = await newMessage();
     await h.caller.send(h.deliveryUrl, payload);

@@ -49,6 +49,8 @@ it('records deliverMessage histories', async () => {
   await record('deliverMessage-send-rejected', await deliver(() => h.meta.failNextSends(1, { httpStatus: 400, code: 131026 })));
   await record('deliverMessage-window-closed', await deliver(() => undefined, { window: false }));
   await record('deliverMessage-no-receipt', await deliver((phone) => h.meta.scriptReceipts(phone, [])));
+  const refused = await deliver(() => h.highLevel.failNext(4, { status: 404, pathPrefix: '/conversations/messages/' }));
+  await record('deliverMessage-status-push-refused', refused);
 }, 120_000);
 
 it('records receiveInbound and syncTemplates histories', async () => {
