@@ -16,6 +16,8 @@ export interface ActivityDeps {
   smsSenderFor(location: LocationRow): SmsSender;
   /** Media downloads and read marks for inbound messages, with the location's credentials. */
   whatsAppInboundFor(location: LocationRow): WhatsAppInbound;
+  /** MMS media downloads for SMS replies, with the location's Twilio credentials (whatever its WhatsApp back end). */
+  smsInboundFor(location: LocationRow): WhatsAppInbound;
   /** Lists the WABA's message templates with the location's Cloud API token (template sync). */
   templateSourceFor(location: LocationRow): TemplateSource;
 }

@@ -3,6 +3,7 @@ import type { ActivityDeps } from './deps';
 import { createInboundHighLevelActivities } from './inboundHighLevelActivities';
 import { createInboundLedgerActivities } from './inboundLedgerActivities';
 import { createInboundMediaActivities } from './inboundMediaActivities';
+import { createInboundSmsActivities } from './inboundSmsActivities';
 
 /** Everything the receiveInbound workflow calls: ledger, HighLevel threading, media, consent. */
 export function createInboundActivities(deps: ActivityDeps) {
@@ -11,5 +12,6 @@ export function createInboundActivities(deps: ActivityDeps) {
     ...createInboundHighLevelActivities(deps),
     ...createInboundMediaActivities(deps),
     ...createConsentActivities(deps),
+    ...createInboundSmsActivities(deps),
   };
 }

@@ -25,7 +25,7 @@ export function createInboundHighLevelActivities({ db, highLevel }: ActivityDeps
      * The sender's HighLevel contact: remembered per location, else found by E.164, else created with the
      * WhatsApp profile name. Users known only by a business-scoped id get a contact without a phone.
      */
-    async resolveInboundContact(input: { locationId: string; phoneE164: string | null; fromUserId?: string; profileName?: string }): Promise<{ contactId: string; created: boolean }> {
+    async resolveInboundContact(input: { locationId: string; phoneE164: string | null; fromUserId?: string; profileName?: string; channel?: 'sms' }): Promise<{ contactId: string; created: boolean }> {
       const keys = senderKeys(input.phoneE164, input.fromUserId);
       const remembered = await findLinkedContact(db, input.locationId, keys);
       if (remembered && (remembered.phoneE164 || !input.phoneE164)) return { contactId: remembered.contactId, created: false };
@@ -80,17 +80,19 @@ export function createInboundHighLevelActivities({ db, highLevel }: ActivityDeps
 /** By E.164 (search, then upsert with the WhatsApp profile name); without a phone, a new phone-less contact. */
 async function findOrCreateContact(
   highLevel: ActivityDeps['highLevel'],
-  input: { locationId: string; phoneE164: string | null; fromUserId?: string; profileName?: string },
+  input: { locationId: string; phoneE164: string | null; fromUserId?: string; profileName?: string; channel?: 'sms' },
 ): Promise<{ contact: HighLevelContact; created: boolean }> {
   const name = input.profileName?.trim() || undefined;
+  const source = input.channel === 'sms' ? 'SMS' : 'WhatsApp';
   try {
     if (!input.phoneE164) {
-      const contact = await highLevel.createContact(input.locationId, { name: name ?? `WhatsApp user ${input.fromUserId ?? ''}`.trim(), source: 'WhatsApp' });
+      const fallbackName = input.channel === 'sms' ? 'SMS sender' : `WhatsApp user ${input.fromUserId ?? ''}`.trim();
+      const contact = await highLevel.createContact(input.locationId, { name: name ?? fallbackName, source });
       return { contact, created: true };
     }
     const found = await highLevel.findContactByPhone(input.locationId, input.phoneE164);
     if (found) return { contact: found, created: false };
-    return await highLevel.upsertContact(input.locationId, { phone: input.phoneE164, name, source: 'WhatsApp' });
+    return await highLevel.upsertContact(input.locationId, { phone: input.phoneE164, name, source });
   } catch (error) {
     throw highLevelFailure(error);
   }

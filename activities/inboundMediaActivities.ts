@@ -43,11 +43,12 @@ function baseMimeType(mimeType: string): string {
 
 export type RehostedMedia = { url: string } | { placeholder: string };
 
-export function createInboundMediaActivities({ db, highLevel, whatsAppInboundFor }: ActivityDeps) {
-  const inboundFor = async (locationId: string) => {
+export function createInboundMediaActivities({ db, highLevel, whatsAppInboundFor, smsInboundFor }: ActivityDeps) {
+  /** An SMS's MMS files come from the location's Twilio SMS account, even when WhatsApp runs on the Cloud API. */
+  const inboundFor = async (locationId: string, channel?: 'sms') => {
     const location = await findLocation(db, locationId);
     if (!location) throw ApplicationFailure.nonRetryable(`location ${locationId} is not configured`, 'UnknownLocation');
-    return whatsAppInboundFor(location);
+    return channel === 'sms' ? smsInboundFor(location) : whatsAppInboundFor(location);
   };
 
   return {
@@ -55,9 +56,9 @@ export function createInboundMediaActivities({ db, highLevel, whatsAppInboundFor
      * Downloads the file from the WhatsApp back end and uploads it into HighLevel's conversation storage.
      * Files HighLevel cannot take (too large, type not allowed) become a text placeholder naming type and size.
      */
-    async rehostInboundMedia(input: { locationId: string; contactId: string; providerMessageId: string; index: number; media: InboundMediaRef }): Promise<RehostedMedia> {
+    async rehostInboundMedia(input: { locationId: string; contactId: string; providerMessageId: string; index: number; media: InboundMediaRef; channel?: 'sms' }): Promise<RehostedMedia> {
       const { media } = input;
-      const fetched = await (await inboundFor(input.locationId)).fetchMedia(media, { maxBytes: HIGHLEVEL_UPLOAD_LIMIT_BYTES });
+      const fetched = await (await inboundFor(input.locationId, input.channel)).fetchMedia(media, { maxBytes: HIGHLEVEL_UPLOAD_LIMIT_BYTES });
       if (!fetched.ok) {
         return { placeholder: describeUnattachedMedia(media.kind, { reason: fetched.reason, sizeBytes: fetched.sizeBytes, mimeType: fetched.mimeType ?? media.mimeType, filename: media.filename }) };
       }

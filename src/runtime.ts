@@ -48,6 +48,7 @@ export function createActivityDeps(config: Config, db: Db, box: SecretBox): Acti
         ? twilioTemplatesClientFor(config.TWILIO_API_BASE_URL, box, location)
         : templatesClientFor(config.WHATSAPP_GRAPH_BASE_URL, box, location),
     whatsAppInboundFor: (location) => whatsAppInboundFor(config, box, location),
+    smsInboundFor: (location) => twilioInboundFor(box, location),
   };
 }
 
@@ -79,11 +80,14 @@ function whatsAppSenderFor(config: Config, db: Db, box: SecretBox, location: Loc
   });
 }
 
+/** Twilio's inbound side (MediaUrlN downloads) for a location: its WhatsApp back end or its SMS fallback number. */
+function twilioInboundFor(box: SecretBox, location: LocationRow): TwilioInboundClient {
+  if (!location.twilio_account_sid || !location.twilio_auth_token_enc) throw new Error(`location ${location.id}: Twilio account not configured`);
+  return new TwilioInboundClient({ accountSid: location.twilio_account_sid, authToken: box.decrypt(location.twilio_auth_token_enc) });
+}
+
 function whatsAppInboundFor(config: Config, box: SecretBox, location: LocationRow): WhatsAppInbound {
-  if (location.whatsapp_backend === 'twilio') {
-    if (!location.twilio_account_sid || !location.twilio_auth_token_enc) throw new Error(`location ${location.id}: Twilio account not configured`);
-    return new TwilioInboundClient({ accountSid: location.twilio_account_sid, authToken: box.decrypt(location.twilio_auth_token_enc) });
-  }
+  if (location.whatsapp_backend === 'twilio') return twilioInboundFor(box, location);
   if (!location.whatsapp_phone_number_id || !location.whatsapp_access_token_enc) {
     throw new Error(`location ${location.id}: WhatsApp Cloud API phone number id or access token not configured`);
   }

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AcceptedInbound } from '../activities/inboundLedgerActivities';
 import { describeUnattachedMedia, inboundMessageBody } from '../src/domain/inboundText';
@@ -41,10 +41,15 @@ export interface InboundOutcome {
 /**
  * One inbound WhatsApp message → the contact's HighLevel conversation. The window and a keyword's consent are
  * recorded first (outbound reads them at once); then the contact, DND for a keyword, media, the message itself.
+ * A plain SMS reply (Twilio) takes the same path without the WhatsApp window, consent, confirmation or read mark;
+ * its STOP/START sets HighLevel's SMS DND instead.
  */
 export async function receiveInbound(input: ReceiveInboundInput): Promise<InboundOutcome> {
   const { event, locationId } = input;
   const reference = workflowInfo().workflowId;
+  // Only SMS events reach the patch check, so WhatsApp histories (recorded before SMS threading) replay unchanged.
+  const sms = event.channel === 'sms' && patched('sms-inbound');
+  const smsOnly = sms ? { channel: 'sms' as const } : {};
   const outcome: InboundOutcome = { status: 'delivered', attachments: 0, placeholders: 0, notes: [] };
   const finish = async (result: InboundOutcome): Promise<InboundOutcome> => {
     await ledger.finishInbound(event.provider, event.providerMessageId, {
@@ -55,11 +60,13 @@ export async function receiveInbound(input: ReceiveInboundInput): Promise<Inboun
     return result;
   };
 
-  const accepted: AcceptedInbound = await ledger.acceptInbound(input);
-  if (accepted.duplicate) return { ...outcome, status: 'duplicate', reason: 'this WhatsApp message was already threaded into HighLevel' };
+  const accepted: AcceptedInbound = sms
+    ? { ...(await ledger.acceptSmsInbound(input)), optOutTag: '', confirmation: null, markAsRead: false }
+    : await ledger.acceptInbound(input);
+  if (accepted.duplicate) return { ...outcome, status: 'duplicate', reason: `this ${sms ? 'SMS' : 'WhatsApp message'} was already threaded into HighLevel` };
   if (accepted.keyword) outcome.keyword = accepted.keyword.action;
 
-  const contactInput = { locationId, phoneE164: accepted.phoneE164, fromUserId: event.fromUserId, profileName: event.profileName };
+  const contactInput = { locationId, phoneE164: accepted.phoneE164, fromUserId: event.fromUserId, profileName: event.profileName, ...smsOnly };
   let contactId: string;
   try {
     contactId = (await highLevel.resolveInboundContact(contactInput)).contactId;
@@ -71,7 +78,9 @@ export async function receiveInbound(input: ReceiveInboundInput): Promise<Inboun
 
   if (accepted.keyword && accepted.mirrorInHighLevel) {
     try {
-      await highLevel.applyConsentInHighLevel({ locationId, contactId, action: accepted.keyword.action, keyword: accepted.keyword.keyword, tag: accepted.optOutTag });
+      const { action, keyword } = accepted.keyword;
+      if (sms) await highLevel.applySmsConsentInHighLevel({ locationId, contactId, action, keyword });
+      else await highLevel.applyConsentInHighLevel({ locationId, contactId, action, keyword, tag: accepted.optOutTag });
     } catch (error) {
       outcome.notes.push(`HighLevel DND/tag not updated: ${failureMessage(error)}`);
     }
@@ -81,7 +90,7 @@ export async function receiveInbound(input: ReceiveInboundInput): Promise<Inboun
   const placeholders: string[] = [];
   for (const [index, media] of event.media.entries()) {
     try {
-      const rehosted = await extras.rehostInboundMedia({ locationId, contactId, providerMessageId: event.providerMessageId, index, media });
+      const rehosted = await extras.rehostInboundMedia({ locationId, contactId, providerMessageId: event.providerMessageId, index, media, ...smsOnly });
       if ('url' in rehosted) attachments.push(rehosted.url);
       else placeholders.push(rehosted.placeholder);
     } catch {
@@ -90,7 +99,7 @@ export async function receiveInbound(input: ReceiveInboundInput): Promise<Inboun
   }
   outcome.attachments = attachments.length;
   outcome.placeholders = placeholders.length;
-  const message = inboundMessageBody(event.text, placeholders) || (attachments.length > 0 ? '' : '[Empty WhatsApp message]');
+  const message = inboundMessageBody(event.text, placeholders) || (attachments.length > 0 ? '' : sms ? '[Empty SMS]' : '[Empty WhatsApp message]');
 
   const post = (forContact: string) =>
     highLevel.postInboundToHighLevel({ locationId, provider: event.provider, providerMessageId: event.providerMessageId, contactId: forContact, message, attachments, occurredAt: event.occurredAt });
@@ -108,7 +117,8 @@ export async function receiveInbound(input: ReceiveInboundInput): Promise<Inboun
     return finish({ ...outcome, status: 'failed', reason: `HighLevel did not accept the message: ${failureMessage(error)}` });
   }
 
-  if (accepted.keyword && accepted.confirmation && accepted.phoneE164) {
+  // Twilio answers an SMS STOP/START itself; a WhatsApp confirmation would reach someone who wrote by SMS.
+  if (!sms && accepted.keyword && accepted.confirmation && accepted.phoneE164) {
     try {
       const confirmation = await extras.sendConsentConfirmation({
         locationId,
@@ -123,7 +133,7 @@ export async function receiveInbound(input: ReceiveInboundInput): Promise<Inboun
       outcome.confirmation = `not sent: ${failureMessage(error)}`;
     }
   }
-  if (accepted.markAsRead) {
+  if (!sms && accepted.markAsRead) {
     try {
       await extras.markInboundRead({ locationId, providerMessageId: event.providerMessageId });
     } catch (error) {

@@ -45,7 +45,8 @@ export async function routeInbound(ctx: HttpContext, events: InboundEvent[], loc
 async function routeOne(ctx: HttpContext, event: InboundEvent, locationFor: LocationFinder): Promise<'accepted' | 'duplicates' | 'unrouted'> {
   const location = await locationFor(event);
   if (!location) return 'unrouted';
-  if (event.from && event.type !== 'system') await recordInbound(ctx.db, location.id, event.from, new Date(event.occurredAt));
+  // An SMS reply does not open the WhatsApp window: only a WhatsApp message lets us answer in free text.
+  if (event.from && event.type !== 'system' && event.channel !== 'sms') await recordInbound(ctx.db, location.id, event.from, new Date(event.occurredAt));
   const input: ReceiveInboundInput = { locationId: location.id, event, receivedAt: new Date().toISOString() };
   try {
     await ctx.temporal.workflow.start('receiveInbound', {
@@ -54,7 +55,7 @@ async function routeOne(ctx: HttpContext, event: InboundEvent, locationFor: Loca
       args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'USE_EXISTING',
-      staticSummary: `WhatsApp ${event.type} from ${event.from ? maskPhone(event.from) : 'a user id'} → HighLevel`,
+      staticSummary: `${event.channel === 'sms' ? 'SMS' : 'WhatsApp'} ${event.type} from ${event.from ? maskPhone(event.from) : 'a user id'} → HighLevel`,
       typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.locationId, value: location.id }],
     });
     return 'accepted';

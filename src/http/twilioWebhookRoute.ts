@@ -38,14 +38,14 @@ export function registerTwilioWebhookRoute(app: FastifyInstance, ctx: HttpContex
     try {
       await withTemporalDeadline(ctx, async () => {
         if (event.kind === 'receipt') await routeReceipts(ctx, [event.receipt]);
-        if (event.kind === 'inbound' && event.message.channel === 'whatsapp') {
-          const inbound = await routeInbound(ctx, [inboundEventOf(event.message)], async () => whatsAppLocation(signers, event.message));
-          if (inbound.unrouted > 0) request.log.warn('an inbound Twilio WhatsApp message for a number no Twilio-backed location uses');
+        if (event.kind === 'inbound') {
+          // SMS replies take the same workflow; it keeps them away from the WhatsApp window and consent.
+          const { message } = event;
+          const locate = message.channel === 'sms' ? smsLocation : whatsAppLocation;
+          const inbound = await routeInbound(ctx, [inboundEventOf(message)], async () => locate(signers, message));
+          if (inbound.unrouted > 0) request.log.warn(`an inbound Twilio ${message.channel === 'sms' ? 'SMS' : 'WhatsApp message'} for a number no location uses`);
         }
       });
-      // Plain SMS replies are acknowledged only: Twilio applies SMS STOP/START itself, and threading SMS into
-      // HighLevel needs its own channel semantics (no WhatsApp window, consent or confirmation).
-      if (event.kind === 'inbound' && event.message.channel === 'sms') request.log.info('an inbound SMS was acknowledged, not threaded');
     } catch (error) {
       request.log.error({ err: error }, 'could not process a Twilio webhook');
       return unavailable(reply, 'Temporal or the database');
@@ -90,8 +90,19 @@ function whatsAppLocation(signers: LocationRow[], message: TwilioInbound): Locat
   );
 }
 
-/** The provider-neutral event the receiveInbound workflow takes; Twilio's extras stay here. */
+/**
+ * The location an SMS reply was sent to: among those whose auth token signed it, the one whose SMS fallback number
+ * (or Messaging Service) received it, whatever its WhatsApp back end.
+ */
+function smsLocation(signers: LocationRow[], message: TwilioInbound): LocationRow | undefined {
+  return (
+    signers.find((candidate) => bare(candidate.twilio_sms_from) === message.businessNumberId) ??
+    signers.find((candidate) => message.messagingServiceSid !== undefined && candidate.twilio_messaging_service_sid === message.messagingServiceSid)
+  );
+}
+
+/** The provider-neutral event the receiveInbound workflow takes; Twilio's extras stay here, the channel only for SMS (absent = WhatsApp). */
 function inboundEventOf(message: TwilioInbound): InboundEvent {
-  const { channel: _channel, accountSid: _accountSid, messagingServiceSid: _service, ...event } = message;
-  return event;
+  const { channel, accountSid: _accountSid, messagingServiceSid: _service, ...event } = message;
+  return channel === 'sms' ? { ...event, channel } : event;
 }

@@ -42,10 +42,12 @@ export interface InboundMediaRef {
   sha256?: string;
 }
 
-/** One message a WhatsApp user sent the business, the same for every back end. */
+/** One message a WhatsApp user (or, through Twilio, an SMS sender) sent the business, the same for every back end. */
 export interface InboundEvent {
   kind: 'inbound';
   provider: 'meta' | 'twilio';
+  /** 'sms' for a plain SMS reply to the Twilio SMS fallback number; absent means WhatsApp (older histories have none). */
+  channel?: 'whatsapp' | 'sms';
   /** wamid (Meta) or MessageSid (Twilio): the deduplication key. */
   providerMessageId: string;
   /** The business number it was sent to: phone_number_id (Meta) or the To number (Twilio); routes to the location. */

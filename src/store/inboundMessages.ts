@@ -91,3 +91,19 @@ export async function updateInboundMessage(db: Db, provider: string, providerMes
     .where('provider_message_id', '=', providerMessageId)
     .execute();
 }
+
+/** The keyword (opt_out/opt_in) of the sender's latest SMS before `before` that was one; SMS rows carry detail.channel 'sms'. */
+export async function lastSmsKeywordAction(db: Db, locationId: string, phoneE164: string, before: Date): Promise<string | null> {
+  const row = await db
+    .selectFrom('inbound_messages')
+    .select('keyword_action')
+    .where('location_id', '=', locationId)
+    .where('phone_e164', '=', phoneE164)
+    .where('keyword_action', 'is not', null)
+    .where(sql<string>`detail->>'channel'`, '=', 'sms')
+    .where('occurred_at', '<', before)
+    .orderBy('occurred_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.keyword_action ?? null;
+}

@@ -286,7 +286,7 @@ describe('POST /webhooks/twilio: incoming messages', () => {
     }
   });
 
-  it('acknowledges an incoming SMS without opening a WhatsApp window', async () => {
+  it('answers an incoming SMS with empty TwiML and opens no WhatsApp window', async () => {
     const delivery = await sim.emitInbound(`${apiUrl}/webhooks/twilio`, { from: '+16505550106', to: SMS_FROM, body: 'ok', channel: 'sms' });
     expect(delivery).toMatchObject({ statusCode: 200, responseBody: EMPTY_TWIML });
     expect(await lastInboundAt(database.db, 'loc-twilio', '+16505550106')).toBeNull();

@@ -49,7 +49,8 @@ it('records deliverMessage histories', async () => {
   await record('deliverMessage-send-rejected', await deliver(() => h.meta.failNextSends(1, { httpStatus: 400, code: 131026 })));
   await record('deliverMessage-window-closed', await deliver(() => undefined, { window: false }));
   await record('deliverMessage-no-receipt', await deliver((phone) => h.meta.scriptReceipts(phone, [])));
-  const refused = await deliver(() => h.highLevel.failNext(4, { status: 404, pathPrefix: '/conversations/messages/' }));
+  // Exactly the two status pushes (delivered, read): a spare fault would leak into the next recording.
+  const refused = await deliver(() => h.highLevel.failNext(2, { status: 404, pathPrefix: '/conversations/messages/' }));
   await record('deliverMessage-status-push-refused', refused);
 }, 120_000);
 
@@ -93,4 +94,16 @@ it('records deliverMessage histories of templates and the SMS fallback', async (
   await reminder('deliverMessage-template-read', () => undefined);
   await reminder('deliverMessage-template-sms-after-deadline', (phone) => h.meta.scriptReceipts(phone, []));
   await reminder('deliverMessage-template-sms-after-131026', (phone) => h.meta.scriptReceipts(phone, [{ status: 'failed', error: { code: 131026 } }]));
+}, 120_000);
+
+// Last, so the HighLevel faults scripted above are used up by the scenarios they were meant for.
+it('records receiveInbound histories of SMS replies', async () => {
+  // An SMS reply to the Twilio SMS fallback number takes the patched 'sms-inbound' branch of the same workflow.
+  const reply = async (name: string, from: string, body: string) => {
+    const sms = await h.twilio.emitInbound(`${h.apiUrl}/webhooks/twilio`, { accountSid: h.location.twilioAccountSid, channel: 'sms', from, to: h.location.smsFrom, body });
+    expect(sms.statusCode).toBe(200);
+    await record(name, inboundWorkflowId('twilio', sms.messageSid));
+  };
+  await reply('receiveInbound-sms', '+15867771998', 'C');
+  await reply('receiveInbound-sms-stop', '+15867771997', 'STOP');
 }, 120_000);

@@ -12,8 +12,8 @@ export interface TwilioReceipt extends ReceiptEvent {
 }
 
 /**
- * An incoming WhatsApp or SMS message in the shape every back end shares, plus what only Twilio knows:
- * the channel (one endpoint serves both), the account and the Messaging Service it came through.
+ * An incoming WhatsApp or SMS message in the shape every back end shares, with the channel always set (one
+ * endpoint serves both), plus what only Twilio knows: the account and the Messaging Service it came through.
  */
 export type TwilioInbound = InboundEvent & {
   provider: 'twilio';
