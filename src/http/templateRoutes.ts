@@ -4,7 +4,7 @@ import { contactFieldsFrom, ruleProblems, type RuleDefinition } from '../domain/
 import { findLocation } from '../store/locations';
 import { chooseTemplateForLocation } from '../store/templateContext';
 import { createTemplateRule, deleteTemplateRule, findTemplateRule, listTemplateRules, replaceTemplateRule } from '../store/templateRules';
-import { findTemplateSettings, listTemplateRows, saveTemplateLanguage, templateStatusHistory } from '../store/templates';
+import { findTemplateSettings, listTemplateRows, saveTemplateLanguage, templateStatusHistory, toKnownTemplate } from '../store/templates';
 import { templateSyncWorkflowId } from '../../workflows/shared';
 import type { SyncTemplatesResult } from '../../workflows/syncTemplates';
 import type { HttpContext } from './context';
@@ -71,15 +71,7 @@ export function registerTemplateRoutes(app: FastifyInstance, ctx: HttpContext): 
         lastSyncError: settings?.last_sync_error ?? null,
         lastSyncErrorAt: settings?.last_sync_error_at ?? null,
         templates: rows.map((row) => ({
-          name: row.name,
-          language: row.language,
-          category: row.category,
-          status: row.status,
-          parameterFormat: row.parameter_format,
-          body: row.body,
-          header: row.header,
-          footer: row.footer,
-          buttons: row.buttons,
+          ...toKnownTemplate(row),
           statusChangedAt: row.status_changed_at,
           lastSyncedAt: row.last_synced_at,
           history: history

@@ -112,8 +112,11 @@ export async function listTemplateRows(db: Db, locationId: string) {
   return db.selectFrom('whatsapp_templates').selectAll().where('location_id', '=', locationId).orderBy('name').orderBy('language').execute();
 }
 
-export async function knownTemplates(db: Db, locationId: string): Promise<KnownTemplate[]> {
-  return (await listTemplateRows(db, locationId)).map((row) => ({
+type TemplateRow = Awaited<ReturnType<typeof listTemplateRows>>[number];
+
+/** A stored row as the matcher (and the admin API) sees a template. */
+export function toKnownTemplate(row: TemplateRow): KnownTemplate {
+  return {
     name: row.name,
     language: row.language,
     category: row.category,
@@ -123,7 +126,11 @@ export async function knownTemplates(db: Db, locationId: string): Promise<KnownT
     header: (row.header as TemplateHeader | null) ?? null,
     footer: row.footer,
     buttons: row.buttons as unknown as TemplateButton[],
-  }));
+  };
+}
+
+export async function knownTemplates(db: Db, locationId: string): Promise<KnownTemplate[]> {
+  return (await listTemplateRows(db, locationId)).map(toKnownTemplate);
 }
 
 export async function templateStatusHistory(db: Db, locationId: string) {

@@ -3,10 +3,9 @@ import { Client, Connection } from '@temporalio/client';
 import { buildApp } from '../../src/http/app';
 import { signMetaPayload } from '../../src/providers/meta/signature';
 import { SecretBox } from '../../src/security/secretBox';
-import type { InboundSpec, WebhookPayload } from '../../src/simulators/meta';
-import type { InboundOutcome } from '../../workflows/receiveInbound';
-import { inboundWorkflowId } from '../../workflows/shared';
+import type { InboundSpec } from '../../src/simulators/meta';
 import { META_APP_SECRET, startHarness, type Harness, type TestLocation } from '../support/harness';
+import { inboundOutcome, inboundWamid } from '../support/inbound';
 import { pause, waitFor } from '../support/waitFor';
 
 let h: Harness;
@@ -23,10 +22,10 @@ const newPhone = () => `+1586470${String(1000 + ++counter).padStart(4, '0')}`;
 /** The simulator posts a signed webhook to the product, as Meta would; returns the wamid it generated. */
 async function emit(spec: InboundSpec, location: Pick<TestLocation, 'phoneNumberId'> = h.location) {
   const delivery = await h.meta.emitInbound({ phoneNumberId: location.phoneNumberId, ...spec });
-  const wamid = (delivery.payload as WebhookPayload).entry[0]?.changes[0]?.value.messages?.[0]?.id as string;
+  const wamid = inboundWamid(delivery);
   return { delivery, wamid };
 }
-const outcomeOf = (wamid: string): Promise<InboundOutcome> => h.temporal.workflow.getHandle(inboundWorkflowId('meta', wamid)).result();
+const outcomeOf = (wamid: string) => inboundOutcome(h, wamid);
 const inHighLevel = (wamid: string) => h.highLevel.inboundMessages.filter((message) => message.altId === wamid);
 const contactsWithPhone = (phone: string) => [...h.highLevel.contacts.values()].filter((contact) => contact.phone === phone);
 

@@ -1,11 +1,11 @@
 import { DEFAULT_OPT_IN_CONFIRMATION, DEFAULT_OPT_OUT_CONFIRMATION } from '../../src/domain/locationSettings';
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
-import type { InboundSpec, WebhookPayload } from '../../src/simulators/meta';
+import type { InboundSpec } from '../../src/simulators/meta';
 import { consentHistory } from '../../src/store/consentLedger';
 import { findLedgerEntry } from '../../src/store/ledger';
-import type { InboundOutcome } from '../../workflows/receiveInbound';
-import { deliverWorkflowId, inboundWorkflowId } from '../../workflows/shared';
+import { deliverWorkflowId } from '../../workflows/shared';
 import { startHarness, type Harness, type TestLocation } from '../support/harness';
+import { inboundOutcome, inboundWamid } from '../support/inbound';
 import { waitFor } from '../support/waitFor';
 
 let h: Harness;
@@ -22,9 +22,9 @@ const newPhone = () => `+1586471${String(1000 + ++counter).padStart(4, '0')}`;
 async function emit(spec: InboundSpec, location: TestLocation = h.location) {
   const delivery = await h.meta.emitInbound({ phoneNumberId: location.phoneNumberId, ...spec });
   expect(delivery.statusCode).toBe(200);
-  return (delivery.payload as WebhookPayload).entry[0]?.changes[0]?.value.messages?.[0]?.id as string;
+  return inboundWamid(delivery);
 }
-const outcomeOf = (wamid: string): Promise<InboundOutcome> => h.temporal.workflow.getHandle(inboundWorkflowId('meta', wamid)).result();
+const outcomeOf = (wamid: string) => inboundOutcome(h, wamid);
 const contactOf = (phone: string) => [...h.highLevel.contacts.values()].find((contact) => contact.phone === phone);
 const textsTo = (phone: string) => h.meta.sentMessages.filter((message) => message.to === phone).map((message) => (message.payload.text as { body?: string } | undefined)?.body);
 

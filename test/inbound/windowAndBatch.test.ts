@@ -1,8 +1,8 @@
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
-import type { BatchItem, InboundSpec, WebhookPayload } from '../../src/simulators/meta';
-import type { InboundOutcome } from '../../workflows/receiveInbound';
-import { deliverWorkflowId, inboundWorkflowId } from '../../workflows/shared';
+import type { BatchItem, InboundSpec } from '../../src/simulators/meta';
+import { deliverWorkflowId } from '../../workflows/shared';
 import { startHarness, type Harness } from '../support/harness';
+import { inboundOutcome, inboundWamid } from '../support/inbound';
 import { pause, waitFor } from '../support/waitFor';
 
 let h: Harness;
@@ -19,9 +19,9 @@ const newPhone = () => `+1586472${String(1000 + ++counter).padStart(4, '0')}`;
 async function emit(spec: InboundSpec) {
   const delivery = await h.meta.emitInbound({ phoneNumberId: h.location.phoneNumberId, ...spec });
   expect(delivery.statusCode).toBe(200);
-  return (delivery.payload as WebhookPayload).entry[0]?.changes[0]?.value.messages?.[0]?.id as string;
+  return inboundWamid(delivery);
 }
-const outcomeOf = (wamid: string): Promise<InboundOutcome> => h.temporal.workflow.getHandle(inboundWorkflowId('meta', wamid)).result();
+const outcomeOf = (wamid: string) => inboundOutcome(h, wamid);
 const sentTo = (phone: string) => h.meta.sentMessages.filter((message) => message.to === phone);
 
 /** HighLevel's SMS to the contact through the Delivery URL (no window opened by the test itself). */

@@ -1,6 +1,6 @@
-import type { WebhookPayload } from '../../src/simulators/meta';
 import { inboundWorkflowId } from '../../workflows/shared';
 import { adminCall } from './adminApi';
+import { inboundWamid } from './inbound';
 import type { Harness, TestLocation, WhatsAppBackend } from './harness';
 
 /**
@@ -104,7 +104,7 @@ function cloudDriver(h: Harness): BackendDriver {
       const delivery = spec.image
         ? await h.meta.emitInbound({ ...base, type: 'image', mediaId: h.meta.addMedia({ bytes: spec.image.bytes, mimeType: spec.image.mimeType }), caption: spec.image.caption })
         : await h.meta.emitInbound({ ...base, type: 'text', text: spec.text ?? '' });
-      const wamid = (delivery.payload as WebhookPayload).entry[0]?.changes[0]?.value.messages?.[0]?.id as string;
+      const wamid = inboundWamid(delivery);
       return {
         providerMessageId: wamid,
         statusCode: delivery.statusCode,

@@ -24,6 +24,9 @@ const EARLY_REFRESH_MS = 60_000;
  * runs under a row lock: concurrent workers wait and reuse the winner's token instead of burning it twice.
  */
 export class HighLevelTokenStore {
+  /** Decrypted access tokens until shortly before expiry: every status push would otherwise read and decrypt a row. */
+  private readonly cache = new Map<string, { token: string; expiresAt: number }>();
+
   constructor(private readonly db: Db, private readonly box: SecretBox, private readonly app: OAuthApp) {}
 
   async store(locationId: string, tokens: OAuthTokens): Promise<void> {
@@ -39,12 +42,22 @@ export class HighLevelTokenStore {
       .values(row)
       .onConflict((conflict) => conflict.column('location_id').doUpdateSet({ ...row, updated_at: sql`now()` }))
       .execute();
+    this.cache.set(locationId, { token: tokens.access_token, expiresAt: row.expires_at.getTime() });
   }
 
   async accessToken(locationId: string, options: { forceRefresh?: boolean } = {}): Promise<string> {
+    const cached = this.cache.get(locationId);
+    if (!options.forceRefresh && cached && cached.expiresAt - Date.now() > EARLY_REFRESH_MS) return cached.token;
+    this.cache.delete(locationId);
     const row = await this.db.selectFrom('highlevel_tokens').selectAll().where('location_id', '=', locationId).executeTakeFirst();
     if (!row) throw new MissingTokenError(locationId);
-    if (!options.forceRefresh && row.expires_at.getTime() - Date.now() > EARLY_REFRESH_MS) return this.box.decrypt(row.access_token_enc);
+    const stored = this.box.decrypt(row.access_token_enc);
+    // After a 401 with a cached token, a token stored meanwhile (admin API, reinstall, another worker) is tried first.
+    const storedSinceCached = options.forceRefresh && cached !== undefined && stored !== cached.token;
+    if ((!options.forceRefresh || storedSinceCached) && row.expires_at.getTime() - Date.now() > EARLY_REFRESH_MS) {
+      this.cache.set(locationId, { token: stored, expiresAt: row.expires_at.getTime() });
+      return stored;
+    }
     return this.refresh(locationId, row.updated_at.getTime());
   }
 
@@ -80,6 +93,7 @@ export class HighLevelTokenStore {
         })
         .where('location_id', '=', locationId)
         .execute();
+      this.cache.set(locationId, { token: tokens.access_token, expiresAt: Date.now() + tokens.expires_in * 1000 });
       return tokens.access_token;
     });
   }
