@@ -12,6 +12,8 @@ export interface WorkerSetup {
   activityDeps: ActivityDeps;
   /** A pre-built bundle (tests, production images); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
+  /** How long a shutdown may wait for running tasks (tests keep it short so teardown always finishes). */
+  shutdown?: Pick<WorkerOptions, 'shutdownGraceTime' | 'shutdownForceTime'>;
 }
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
@@ -24,6 +26,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     activities: createActivities(setup.activityDeps),
     ...workflows,
+    ...setup.shutdown,
   });
 }
 

@@ -6,6 +6,7 @@ import * as messageLedger from './migrations/0002_message_ledger';
 import * as inbound from './migrations/0003_inbound';
 import * as templates from './migrations/0004_templates';
 import * as installState from './migrations/0005_install_state';
+import * as receiptsByMessage from './migrations/0006_receipts_by_message';
 
 export type Db = Kysely<Database>;
 
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0003_inbound': inbound,
   '0004_templates': templates,
   '0005_install_state': installState,
+  '0006_receipts_by_message': receiptsByMessage,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -27,3 +27,30 @@ export function reachedRecipient(status: DeliveryStatus): boolean {
 export function highLevelStatusFor(status: DeliveryStatus): 'delivered' | 'read' | 'failed' | undefined {
   return status === 'delivered' || status === 'read' || status === 'failed' ? status : undefined;
 }
+
+export type HighLevelStatus = 'delivered' | 'read' | 'failed';
+
+/**
+ * What to push to HighLevel now, if anything. The rule for statuses that arrive together: only the furthest one
+ * is pushed, and never one behind a status already pushed. HighLevel's conversation shows one status per message
+ * and read implies delivered; each push spends a request of the location's HighLevel budget (100 per 10 s) and
+ * an activity. So a message whose delivered and read receipts come together shows `read` alone.
+ */
+export function highLevelStatusToPush(pushed: HighLevelStatus | undefined, current: DeliveryStatus): HighLevelStatus | undefined {
+  const next = highLevelStatusFor(current);
+  if (!next || next === pushed) return undefined;
+  if (pushed === 'failed') return undefined;
+  return pushed && next !== 'failed' && RANK[next] < RANK[pushed] ? undefined : next;
+}
+
+/** Whether a sequence of pushed statuses follows that rule and ends at `final` (what tests assert, whatever the timing). */
+export function followsPushRule(pushed: readonly string[], final: HighLevelStatus): boolean {
+  if (pushed.at(-1) !== final || new Set(pushed).size !== pushed.length) return false;
+  let previous: HighLevelStatus | undefined;
+  for (const status of pushed) {
+    if (status !== 'delivered' && status !== 'read' && status !== 'failed') return false;
+    if (highLevelStatusToPush(previous, status) !== status) return false;
+    previous = status;
+  }
+  return true;
+}

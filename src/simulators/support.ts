@@ -21,7 +21,8 @@ export interface RecordedRequest {
 
 /** A Fastify app that keeps raw bodies (JSON, form and text) and records every request. */
 export function createSimulatorApp(): { app: FastifyInstance; requests: RecordedRequest[] } {
-  const app = Fastify({ logger: false, bodyLimit: 20 * 1024 * 1024 });
+  // A test double closes at once, open keep-alive sockets and all: teardown never waits on a client's idle pool.
+  const app = Fastify({ logger: false, bodyLimit: 20 * 1024 * 1024, forceCloseConnections: true });
   const requests: RecordedRequest[] = [];
   app.decorateRequest('rawBody', '');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {

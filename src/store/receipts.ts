@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database';
 
 /** Stores a provider receipt; false when the same (provider, id, status) was already stored (a redelivery). */
@@ -18,4 +19,80 @@ export async function storeReceipt(
     .returning('id')
     .executeTakeFirst();
   return inserted !== undefined;
+}
+
+/** One provider message that receipts tie to one of our messages (through the reference the provider echoed back). */
+export interface ReceiptEvidence {
+  provider: string;
+  providerMessageId: string;
+  /** From the stored receipt (Twilio reports WhatsApp and SMS on one endpoint); Meta receipts are WhatsApp. */
+  channel: 'whatsapp' | 'sms';
+  /** Every distinct status stored for it, in arrival order (a `failed` still proves the message was created). */
+  statuses: string[];
+  /** When its first receipt reached us. */
+  firstReceivedAt: Date;
+}
+
+/**
+ * The provider message ids whose receipts carry `messageId` (our workflow id: Meta's biz_opaque_callback_data,
+ * the `ref` of Twilio's StatusCallback URL), earliest first, optionally only one provider / channel.
+ * Receipts carry the message's reference, not the part's: a message sent in several parts has several ids here.
+ */
+export async function findReceiptEvidence(
+  db: Db,
+  messageId: string,
+  filter: { provider?: string; channel?: 'whatsapp' | 'sms' } = {},
+): Promise<ReceiptEvidence[]> {
+  const channel = sql<'whatsapp' | 'sms'>`coalesce(payload->>'channel', 'whatsapp')`;
+  let query = db
+    .selectFrom('provider_receipts')
+    .select([
+      'provider',
+      'provider_message_id',
+      channel.as('channel'),
+      sql<string[]>`array_agg(status order by id)`.as('statuses'),
+      sql<Date>`min(received_at)`.as('first_received_at'),
+    ])
+    .where('message_id', '=', messageId);
+  if (filter.provider !== undefined) query = query.where('provider', '=', filter.provider);
+  if (filter.channel !== undefined) query = query.where(channel, '=', filter.channel);
+  const rows = await query
+    .groupBy(['provider', 'provider_message_id', channel])
+    .orderBy('first_received_at')
+    .orderBy('provider_message_id')
+    .execute();
+  return rows.map((row) => ({
+    provider: row.provider,
+    providerMessageId: row.provider_message_id,
+    channel: row.channel,
+    statuses: row.statuses,
+    firstReceivedAt: new Date(row.first_received_at),
+  }));
+}
+
+/**
+ * Of `providerMessageIds` (one provider), those already tied to a message other than `messageId`, by a receipt's
+ * reference or by the ledger. A lookup that matched on content alone must never adopt one of them.
+ */
+export async function providerMessageIdsClaimedElsewhere(db: Db, messageId: string, provider: string, providerMessageIds: readonly string[]): Promise<Set<string>> {
+  if (providerMessageIds.length === 0) return new Set();
+  const ids = [...new Set(providerMessageIds)];
+  const rows = await db
+    .selectFrom('provider_receipts')
+    .select('provider_message_id')
+    .where('provider', '=', provider)
+    .where('provider_message_id', 'in', ids)
+    .where('message_id', 'is not', null)
+    .where('message_id', '<>', messageId)
+    .union(
+      db
+        .selectFrom('messages')
+        .select('provider_message_id as provider_message_id')
+        .where('provider', '=', provider)
+        .where('provider_message_id', 'in', ids)
+        .where('id', '<>', messageId)
+        .$narrowType<{ provider_message_id: string }>(),
+    )
+    .execute();
+  return new Set(rows.map((row) => row.provider_message_id));
 }

@@ -6,7 +6,8 @@ import type { InboundOutcome } from '../../workflows/receiveInbound';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { BACKENDS, driverFor, type BackendDriver, type EmittedInbound, type InboundSpec } from '../support/backends';
 import { startHarness, type Harness } from '../support/harness';
-import { pause, waitFor } from '../support/waitFor';
+import { expectSameRun } from '../support/expectations';
+import { waitFor } from '../support/waitFor';
 
 describe.each(BACKENDS)('WhatsApp → HighLevel over the %s back end', (backend) => {
   let h: Harness;
@@ -54,8 +55,9 @@ describe.each(BACKENDS)('WhatsApp → HighLevel over the %s back end', (backend)
       expect.objectContaining({ type: 'SMS', contactId: contact?.id, message: 'Does it come in another color?', attachments: [], altId: inbound.providerMessageId, direction: 'inbound' }),
     ]);
 
+    const { runId } = await h.temporal.workflow.getHandle(inbound.workflowId).describe();
     expect(await inbound.redeliver()).toBe(200);
-    await pause(300);
+    await expectSameRun(h.temporal, inbound.workflowId, runId);
     expect(inHighLevel(inbound)).toHaveLength(1);
   });
 
@@ -75,7 +77,7 @@ describe.each(BACKENDS)('WhatsApp → HighLevel over the %s back end', (backend)
     await outcomeOf(await emit({ from: phone, profileName: 'Pat', text: 'Hi' }));
 
     const stop = await emit({ from: phone, text: 'Stop' });
-    await waitFor(() => contactsWithPhone(phone)[0]?.dndSettings.WhatsApp?.status === 'active', { timeoutMs: 2000, intervalMs: 20, what: 'WhatsApp DND in HighLevel' });
+    await waitFor(() => contactsWithPhone(phone)[0]?.dndSettings.WhatsApp?.status === 'active', { what: 'WhatsApp DND in HighLevel' });
     expect(await outcomeOf(stop)).toMatchObject({ status: 'delivered', keyword: 'opt_out', confirmation: 'sent' });
     expect(contactsWithPhone(phone)[0]?.tags).toContain('whatsapp-opted-out');
     expect(inHighLevel(stop).map((message) => message.message)).toEqual(['Stop']);

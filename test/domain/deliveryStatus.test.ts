@@ -1,4 +1,4 @@
-import { advanceStatus, highLevelStatusFor, isFinal, type DeliveryStatus } from '../../src/domain/deliveryStatus';
+import { advanceStatus, followsPushRule, highLevelStatusFor, highLevelStatusToPush, isFinal, type DeliveryStatus } from '../../src/domain/deliveryStatus';
 
 const replay = (start: DeliveryStatus, receipts: DeliveryStatus[]) => receipts.reduce(advanceStatus, start);
 
@@ -28,5 +28,30 @@ describe('advanceStatus: forward-only receipt order', () => {
       'read',
       'failed',
     ]);
+  });
+});
+
+describe('statuses pushed to HighLevel: only the furthest, never backwards', () => {
+  it('pushes the furthest status of those that arrived together', () => {
+    expect(highLevelStatusToPush(undefined, 'read')).toBe('read');
+    expect(highLevelStatusToPush(undefined, 'delivered')).toBe('delivered');
+    expect(highLevelStatusToPush('delivered', 'read')).toBe('read');
+  });
+
+  it('pushes nothing for sent, for a repeat, or for a status behind one already pushed', () => {
+    expect(highLevelStatusToPush(undefined, 'sent')).toBeUndefined();
+    expect(highLevelStatusToPush('read', 'read')).toBeUndefined();
+    expect(highLevelStatusToPush('read', 'delivered')).toBeUndefined();
+    expect(highLevelStatusToPush('failed', 'delivered')).toBeUndefined();
+  });
+
+  it('accepts either arrival timing of delivered and read, and nothing else', () => {
+    expect(followsPushRule(['delivered', 'read'], 'read')).toBe(true);
+    expect(followsPushRule(['read'], 'read')).toBe(true);
+    expect(followsPushRule(['read', 'delivered'], 'delivered')).toBe(false);
+    expect(followsPushRule(['delivered', 'delivered', 'read'], 'read')).toBe(false);
+    expect(followsPushRule(['delivered'], 'read')).toBe(false);
+    expect(followsPushRule(['failed'], 'failed')).toBe(true);
+    expect(followsPushRule([], 'read')).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import { ledgerTimeline } from '../../src/store/ledger';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { adminCall } from '../support/adminApi';
 import { startHarness, type Harness, type TestLocation } from '../support/harness';
-import { pause, waitFor } from '../support/waitFor';
+import { waitFor } from '../support/waitFor';
 
 const FALLBACK: LocationSettings = { smsFallback: true, smsFallbackDeadlineSeconds: 2, receiptTimeoutSeconds: 2, lateReceiptWindowSeconds: 6 };
 const REMINDER = 'Hi Ana, your appointment is on May 3 at 10:00.';
@@ -63,9 +63,11 @@ describe('SMS fallback', () => {
     expect(types).toEqual(expect.arrayContaining(['sent', 'receipt_timeout', 'fallback', 'sms_sent', 'receipt', 'status_pushed']));
   });
 
-  it('sends no SMS when WhatsApp reports delivered just before the deadline', async () => {
-    const { phone, payload, workflowId } = await reminder();
-    h.meta.scriptReceipts(phone, [{ status: 'sent', delayMs: 100 }, { status: 'delivered', delayMs: 1400 }]);
+  it('sends no SMS when WhatsApp reports delivered before the deadline', async () => {
+    // A deadline far beyond any scheduling delay of a busy machine: the receipt wins by the rule, not by luck.
+    const patient = await h.addLocation({ ...FALLBACK, smsFallbackDeadlineSeconds: 10, lateReceiptWindowSeconds: 10 });
+    const { phone, payload, workflowId } = await reminder({ at: patient, window: true });
+    h.meta.scriptReceipts(phone, [{ status: 'sent' }, { status: 'delivered' }]);
     await h.caller.send(h.deliveryUrl, payload);
     expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'delivered', channel: 'whatsapp' });
     expect(smsTo(phone)).toEqual([]);
@@ -112,14 +114,19 @@ describe('SMS fallback', () => {
     await h.restartWorker();
     await waitFor(() => smsTo(phone).length > 0, { timeoutMs: 30_000, what: 'the SMS after the restart' });
     expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'delivered', channel: 'sms' });
-    await pause(500);
     expect(smsTo(phone)).toHaveLength(1);
   });
 
   it('records a WhatsApp delivery after the SMS as late: both channels delivered, HighLevel shows the best status', async () => {
-    const { phone, payload, workflowId } = await reminder();
-    h.meta.scriptReceipts(phone, [{ status: 'delivered', delayMs: 3500 }, { status: 'read', delayMs: 200 }]);
+    const listening = await h.addLocation({ ...FALLBACK, lateReceiptWindowSeconds: 120 });
+    const { phone, payload, workflowId } = await reminder({ at: listening, window: true });
+    h.meta.scriptReceipts(phone, []);
     await h.caller.send(h.deliveryUrl, payload);
+    const whatsApp = await waitFor(() => whatsAppTo(phone)[0], { what: 'the WhatsApp message' });
+    await waitFor(() => statusesFor(payload.messageId).includes('delivered'), { what: 'the SMS delivered in HighLevel' });
+    // WhatsApp comes through after the SMS went out.
+    await h.meta.emitStatus(whatsApp.wamid, 'delivered');
+    await h.meta.emitStatus(whatsApp.wamid, 'read');
     expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'read', channel: 'both' });
     expect(smsTo(phone)).toHaveLength(1);
     expect(statusesFor(payload.messageId)).toEqual(['delivered', 'read']);

@@ -5,7 +5,7 @@ import { maskPhone, redactQuery } from '../../src/logging';
 import { SecretBox, sha256Hex } from '../../src/security/secretBox';
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import { startHarness, type Harness } from '../support/harness';
-import { listenOnFreePort } from '../support/waitFor';
+import { listenOnFreePort, waitFor } from '../support/waitFor';
 
 describe('masking helpers', () => {
   it('keeps enough of a number to tell numbers apart, never the whole number', () => {
@@ -53,7 +53,8 @@ describe('what the API writes to its log', () => {
       const byToken = await h.caller.send(`${base}/webhooks/highlevel/delivery?token=${token}`, HighLevelDeliveryCaller.examplePayload({ locationId: h.location.id, phone, attachments: [] }), { signature: 'none' });
       expect(byToken.status).toBe(200);
       await fetch(`${base}/admin/locations/${h.location.id}`, { headers: { authorization: `Bearer ${h.config.ADMIN_TOKEN}` } });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The logger writes asynchronously: wait for the three responses' lines, not for a fixed time.
+      await waitFor(() => lines.join('').split('request completed').length - 1 >= 3, { what: 'three "request completed" log lines' });
 
       const log = lines.join('');
       expect(log).toContain('delivery accepted');

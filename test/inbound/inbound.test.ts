@@ -5,8 +5,10 @@ import { signMetaPayload } from '../../src/providers/meta/signature';
 import { SecretBox } from '../../src/security/secretBox';
 import type { InboundSpec } from '../../src/simulators/meta';
 import { META_APP_SECRET, startHarness, type Harness, type TestLocation } from '../support/harness';
+import { inboundWorkflowId } from '../../workflows/shared';
 import { inboundOutcome, inboundWamid } from '../support/inbound';
-import { pause, waitFor } from '../support/waitFor';
+import { expectNoWorkflow, expectSameRun } from '../support/expectations';
+import { waitFor } from '../support/waitFor';
 
 let h: Harness;
 beforeAll(async () => {
@@ -55,9 +57,11 @@ describe('inbound WhatsApp → HighLevel conversation', () => {
       }),
     ]);
 
+    const workflowId = inboundWorkflowId('meta', wamid);
+    const { runId } = await h.temporal.workflow.getHandle(workflowId).describe();
     const late = await h.meta.deliverRaw(delivery.payload);
     expect(late.statusCode).toBe(200);
-    await pause(300);
+    await expectSameRun(h.temporal, workflowId, runId);
     expect(inHighLevel(wamid)).toHaveLength(1);
   });
 
@@ -167,7 +171,7 @@ describe('inbound WhatsApp → HighLevel conversation', () => {
     h.meta.registerAccount(stranger);
     const { delivery, wamid } = await emit({ from: newPhone(), type: 'text', text: 'hello?' }, stranger);
     expect(delivery.statusCode).toBe(200);
-    await pause(300);
+    await expectNoWorkflow(h.temporal, inboundWorkflowId('meta', wamid));
     expect(inHighLevel(wamid)).toEqual([]);
   });
 });

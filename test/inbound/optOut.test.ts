@@ -42,8 +42,8 @@ describe('STOP and START', () => {
     await outcomeOf(await emit({ from: phone, profileName: 'Pat', type: 'text', text: 'Hi' }));
 
     const stop = await emit({ from: phone, type: 'text', text: 'Stop' });
-    await waitFor(() => contactOf(phone)?.dndSettings.WhatsApp?.status === 'active', { timeoutMs: 1000, intervalMs: 20, what: 'WhatsApp DND in HighLevel' });
-    await waitFor(() => contactOf(phone)?.tags.includes('whatsapp-opted-out'), { timeoutMs: 1000, intervalMs: 20, what: 'the opt-out tag' });
+    await waitFor(() => contactOf(phone)?.dndSettings.WhatsApp?.status === 'active', { what: 'WhatsApp DND in HighLevel' });
+    await waitFor(() => contactOf(phone)?.tags.includes('whatsapp-opted-out'), { what: 'the opt-out tag' });
     expect(await outcomeOf(stop)).toMatchObject({ status: 'delivered', keyword: 'opt_out', confirmation: 'sent' });
     // The STOP itself still reaches the conversation, and the contact gets one short confirmation.
     expect(h.highLevel.inboundMessages.filter((message) => message.altId === stop).map((message) => message.message)).toEqual(['Stop']);

@@ -13,7 +13,8 @@ import { lastInboundAt } from '../../src/store/conversationWindows';
 import type { InboundOutcome } from '../../workflows/receiveInbound';
 import { deliverWorkflowId, inboundWorkflowId } from '../../workflows/shared';
 import { startHarness, type Harness, type TestLocation } from '../support/harness';
-import { listenOnFreePort, pause } from '../support/waitFor';
+import { expectSameRun } from '../support/expectations';
+import { listenOnFreePort } from '../support/waitFor';
 
 /** A location whose WhatsApp runs on the Cloud API and whose SMS fallback is a Twilio number (the harness default back end). */
 const FALLBACK: LocationSettings = { smsFallback: true, smsFallbackDeadlineSeconds: 2, receiptTimeoutSeconds: 2, lateReceiptWindowSeconds: 6 };
@@ -81,8 +82,9 @@ describe('SMS replies to the Twilio SMS fallback number', () => {
     ]);
     expect([...h.highLevel.contacts.values()].filter((known) => known.phone === phone)).toHaveLength(1);
 
+    const { runId } = await h.temporal.workflow.getHandle(reply.workflowId).describe();
     expect(await reply.redeliver()).toBe(200);
-    await pause(300);
+    await expectSameRun(h.temporal, reply.workflowId, runId);
     expect(inHighLevel(reply.messageSid)).toHaveLength(1);
   });
 

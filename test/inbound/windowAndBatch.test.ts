@@ -1,9 +1,10 @@
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import type { BatchItem, InboundSpec } from '../../src/simulators/meta';
-import { deliverWorkflowId } from '../../workflows/shared';
+import { deliverWorkflowId, inboundWorkflowId } from '../../workflows/shared';
 import { startHarness, type Harness } from '../support/harness';
 import { inboundOutcome, inboundWamid } from '../support/inbound';
-import { pause, waitFor } from '../support/waitFor';
+import { expectSameRun } from '../support/expectations';
+import { waitFor } from '../support/waitFor';
 
 let h: Harness;
 beforeAll(async () => {
@@ -90,8 +91,9 @@ describe('a webhook batch mixing inbound messages and receipts for several conta
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['delivered', 'delivered', 'delivered']);
     for (const { handle } of outbound) expect(await handle.result()).toMatchObject({ status: 'read' });
 
+    const runs = await Promise.all(inboundIds.map(async (id) => ({ id: inboundWorkflowId('meta', id), ...(await h.temporal.workflow.getHandle(inboundWorkflowId('meta', id)).describe()) })));
     await h.meta.deliverRaw(batch.payload);
-    await pause(500);
+    for (const run of runs) await expectSameRun(h.temporal, run.id, run.runId);
     expect(inboundIds.map((id) => h.highLevel.inboundMessages.filter((message) => message.altId === id).length)).toEqual([1, 1, 1]);
     expect(h.highLevel.inboundMessages.filter((message) => inboundIds.includes(message.altId as string)).map((message) => message.message).sort()).toEqual([
       'Got it, thanks',

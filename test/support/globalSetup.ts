@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shared';
 
 /** One real Temporal dev server (the go-built CLI) and one workflow bundle for the whole run. */
 export default async function globalSetup(): Promise<void> {
+  process.env.TEST_RUN_ID = crypto.randomBytes(4).toString('hex');
   const cli = await ensureTemporalCli((line) => process.stderr.write(`${line}\n`));
   const env = await TestWorkflowEnvironment.createLocal({
     server: {

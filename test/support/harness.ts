@@ -19,6 +19,26 @@ import { createTestDatabase, type TestDatabase } from './testDatabase';
 
 let runtimeInstalled = false;
 
+/** Running activities get a short grace, then are abandoned: a teardown never waits on a retrying activity. */
+const WORKER_SHUTDOWN = { shutdownGraceTime: '2s', shutdownForceTime: '10s' } as const;
+const STOP_STEP_BOUND_MS = 20_000;
+
+function withinBound<T>(work: Promise<T>, ms: number, name: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`teardown step "${name}" still running after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, bound]).finally(() => clearTimeout(timer));
+}
+
+/** Stops a worker; a worker that had to abandon activities (GracefulShutdownPeriodExpiredError) is stopped too. */
+async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  await running.catch((error: unknown) => {
+    if ((error as Error)?.name !== 'GracefulShutdownPeriodExpiredError') throw error;
+  });
+}
+
 /** Quiet worker logs in tests; failures still surface through assertions. */
 function installQuietRuntime(): void {
   if (runtimeInstalled) return;
@@ -120,6 +140,7 @@ export async function startHarness(
       taskQueue,
       activityDeps: createActivityDeps(config, database.db, box),
       workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+      shutdown: WORKER_SHUTDOWN,
     });
   let worker: Worker = await newWorker();
   let running = worker.run();
@@ -174,21 +195,33 @@ export async function startHarness(
     deliveryUrl: `${apiUrl}/webhooks/highlevel/delivery`,
     openWindow: (locationId, phoneE164, at = new Date()) => recordInbound(database.db, locationId, phoneE164, at),
     async restartWorker() {
-      worker.shutdown();
-      await running;
+      await stopWorker(worker, running);
       worker = await newWorker();
       running = worker.run();
     },
     async stop() {
-      worker.shutdown();
-      await running;
-      await nativeConnection.close();
-      await api.close();
-      await connection.close();
-      await meta.stop();
-      await twilio.stop();
-      await highLevel.stop();
-      await database.drop();
+      // Every step runs even when an earlier one fails, and none can wait forever: the database is always dropped.
+      const steps: Record<string, () => Promise<unknown>> = {
+        worker: () => stopWorker(worker, running),
+        workerConnection: () => nativeConnection.close(),
+        // The simulators stop sending webhooks first; then the api drops its keep-alive sockets instead of
+        // waiting out their idle timeout.
+        meta: () => meta.stop(),
+        twilio: () => twilio.stop(),
+        highLevel: () => highLevel.stop(),
+        api: () => {
+          const closing = api.close();
+          api.server.closeAllConnections();
+          return closing;
+        },
+        clientConnection: () => connection.close(),
+        database: () => database.drop(),
+      };
+      const failures: unknown[] = [];
+      for (const [name, step] of Object.entries(steps)) {
+        await withinBound(step(), STOP_STEP_BOUND_MS, name).catch((error: unknown) => failures.push(error));
+      }
+      if (failures.length > 0) throw new AggregateError(failures, 'harness teardown');
     },
   };
 }

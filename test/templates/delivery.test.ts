@@ -7,7 +7,7 @@ import { templateCases, templateDefinitions } from '../support/templateCases';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ settings: { receiptTimeoutSeconds: 2, lateReceiptWindowSeconds: 3 } });
+  h = await startHarness({ settings: { receiptTimeoutSeconds: 10, lateReceiptWindowSeconds: 20 } });
   for (const definition of templateDefinitions) h.meta.upsertTemplate(h.location.wabaId, definition);
   expect((await adminCall(h.apiUrl, 'POST', `/admin/locations/${h.location.id}/templates/sync?wait=true`)).status).toBe(200);
 });

@@ -1,6 +1,7 @@
 import type { OutboundPart, TemplateMessage } from '../../domain/outboundContent';
 import { httpRequest } from '../http';
 import { ProviderSendError, type WhatsAppSender } from '../whatsappPort';
+import { findSentTwilioMessage, type SentTwilioMessage, type TwilioLookupOptions, type TwilioMessageMatch } from './messageLookup';
 
 export interface TwilioCredentials {
   accountSid: string;
@@ -25,6 +26,8 @@ export interface TwilioClientOptions {
   senders: TwilioSenders;
   /** The synced Content API template (HX…) for an approved WhatsApp template name + language; needed for `template` parts. */
   contentSidFor?: (name: string, language: string) => Promise<string | undefined> | string | undefined;
+  /** Deadline of each Twilio request (headers, then body); default the shared 15 s. */
+  requestTimeoutMs?: number;
 }
 
 /** A Content API template: ContentSid (HX…) plus its numbered variables. */
@@ -117,6 +120,38 @@ export class TwilioMessagingClient implements WhatsAppSender, SmsSender {
     return this.createMessage(to, senderField(smsFrom, messagingServiceSid), content, reference);
   }
 
+  /**
+   * The message an earlier `send(to, part, …)` created, found in Twilio's Messages list (see messageLookup.ts), or
+   * undefined. Only a match is evidence: a miss does not prove the earlier attempt never reached Twilio.
+   */
+  async findSentWhatsApp(to: string, part: TwilioOutboundPart, options: TwilioLookupOptions): Promise<TwilioMessageMatch | undefined> {
+    const { whatsAppFrom, messagingServiceSid } = this.options.senders;
+    const content: SentTwilioMessage['content'] =
+      part.kind === 'template'
+        ? { kind: 'content_sid' }
+        : part.kind === 'text'
+          ? { kind: 'body', body: part.body, mediaCount: 0 }
+          : { kind: 'body', body: part.caption ?? '', mediaCount: 1 };
+    return this.findSent(whatsAppAddress(to), senderField(whatsAppFrom && whatsAppAddress(whatsAppFrom), messagingServiceSid), content, options);
+  }
+
+  /** The message an earlier `sendSms(to, body, mediaUrls, …)` created, or undefined (a miss proves nothing). */
+  async findSentSms(to: string, body: string, mediaUrls: string[], options: TwilioLookupOptions): Promise<TwilioMessageMatch | undefined> {
+    const { smsFrom, messagingServiceSid } = this.options.senders;
+    return this.findSent(to, senderField(smsFrom, messagingServiceSid), { kind: 'body', body, mediaCount: mediaUrls.length }, options);
+  }
+
+  private async findSent(to: string, sender: [string, string] | undefined, content: SentTwilioMessage['content'], options: TwilioLookupOptions): Promise<TwilioMessageMatch | undefined> {
+    if (!sender) return undefined; // such a send was refused before any request left
+    const sent: SentTwilioMessage = { to, ...(sender[0] === 'From' ? { from: sender[1] } : { messagingServiceSid: sender[1] }), content };
+    const { apiBaseUrl, credentials, requestTimeoutMs } = this.options;
+    return findSentTwilioMessage(
+      { apiBaseUrl, accountSid: credentials.accountSid, authorization: this.authorization() },
+      sent,
+      { ...(requestTimeoutMs !== undefined ? { timeoutMs: requestTimeoutMs } : {}), ...options },
+    );
+  }
+
   private async templateFields(template: TemplateMessage): Promise<TwilioForm> {
     const contentSid = await this.options.contentSidFor?.(template.name, template.language);
     if (!contentSid) {
@@ -137,6 +172,7 @@ export class TwilioMessagingClient implements WhatsAppSender, SmsSender {
       method: 'POST',
       headers: { authorization: this.authorization(), 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams(form).toString(),
+      ...(this.options.requestTimeoutMs !== undefined ? { timeoutMs: this.options.requestTimeoutMs } : {}),
     });
     const sid = (response.body as { sid?: unknown })?.sid;
     if (response.status === 201 && typeof sid === 'string') return { providerMessageId: sid };

@@ -131,6 +131,11 @@ export class MetaSimulator {
     this.sendFaults = Array.from({ length: Math.max(0, count) }, () => ({ ...error }));
   }
 
+  /** Resolves when every receipt sequence of the messages sent so far has finished posting. */
+  receiptsSettled(): Promise<void> {
+    return this.receipts.idle();
+  }
+
   /** Replaces the automatic receipts of the next message to `to`; an empty list withholds all receipts. */
   scriptReceipts(to: string, steps: ReceiptStep[]): void {
     this.receipts.script(to, steps);

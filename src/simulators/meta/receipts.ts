@@ -48,6 +48,11 @@ export class ReceiptScheduler {
     this.running.add(tracked);
   }
 
+  /** Resolves once every receipt sequence started so far has posted its last step (tests: "nothing more comes"). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+
   /** Cancels pending steps and waits for the ones already posting. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -10,7 +10,7 @@ import { TwilioApiError, countSmsSegments, newSid, rfc2822, stripChannel } from 
 type AccountParams = { Params: { accountSid: string } };
 type MessageParams = { Params: { accountSid: string; messageSid: string } };
 
-/** Programmable Messaging: create (POST …/Messages.json) and fetch (GET …/Messages/{Sid}.json). */
+/** Programmable Messaging: create (POST …/Messages.json) and fetch (GET …/Messages/{Sid}.json); the list is in messagesList.ts. */
 export function registerMessageRoutes(app: FastifyInstance, state: SimulatorState, contents: ContentStore): void {
   app.post<AccountParams>('/2010-04-01/Accounts/:accountSid/Messages.json', async (request, reply) => {
     const account = state.authenticate(request, request.params.accountSid);
@@ -66,10 +66,13 @@ function startStatusTimeline(state: SimulatorState, contents: ContentStore, mess
     if (rejection) steps = [{ status: rejection.status, errorCode: rejection.errorCode }];
   }
   steps ??= automaticSteps(state, message);
-  void runStatusTimeline(state, message, steps).catch((error: unknown) => {
-    // Only reachable through a bug (deliveries record their own failures); keep the simulator alive.
-    process.emitWarning(`TwilioSimulator status timeline failed: ${String(error)}`);
-  });
+  const timeline = runStatusTimeline(state, message, steps)
+    .catch((error: unknown) => {
+      // Only reachable through a bug (deliveries record their own failures); keep the simulator alive.
+      process.emitWarning(`TwilioSimulator status timeline failed: ${String(error)}`);
+    })
+    .finally(() => state.timelines.delete(timeline));
+  state.timelines.add(timeline);
 }
 
 /** The Message resource as 2010-04-01 returns it (B.1). */

@@ -16,6 +16,8 @@ export class SimulatorState {
   /** Aborted by stop() so in-flight webhook requests end with the simulator. */
   readonly shutdown = new AbortController();
   private readonly timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  /** Status timelines still playing (tests wait on them instead of sleeping). */
+  readonly timelines = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(

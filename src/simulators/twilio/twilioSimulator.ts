@@ -6,6 +6,7 @@ import { ContentStore } from './contentStore';
 import { registerControlRoutes } from './controlRoutes';
 import { MediaStore, emitInboundMessage, registerMediaRoutes } from './inbound';
 import { registerMessageRoutes } from './messagesApi';
+import { registerMessageListRoute } from './messagesList';
 import { SimulatorState } from './state';
 import { reportStatus } from './statusCallbacks';
 import type {
@@ -23,7 +24,7 @@ import type {
 import { TwilioApiError, sendTwilioError, stripChannel } from './wireFormat';
 
 /**
- * Loopback stand-in for api.twilio.com and content.twilio.com: Messages create/fetch, signed status callbacks,
+ * Loopback stand-in for api.twilio.com and content.twilio.com: Messages create/fetch/list, signed status callbacks,
  * signed inbound webhooks with downloadable media, and the Content API, plus fault injection for tests and demos.
  */
 export class TwilioSimulator {
@@ -64,6 +65,11 @@ export class TwilioSimulator {
 
   registerAccount(account: TwilioAccount): void {
     this.state.registerAccount(account);
+  }
+
+  /** Resolves when the status callbacks of every message created so far have been posted. */
+  async callbacksSettled(): Promise<void> {
+    while (this.state.timelines.size > 0) await Promise.all([...this.state.timelines]);
   }
 
   async stop(): Promise<void> {
@@ -128,6 +134,7 @@ export class TwilioSimulator {
       sendTwilioError(reply, new TwilioApiError(404, 20404, `The requested resource ${request.url.split('?')[0]} was not found`)),
     );
     registerMessageRoutes(app, state, this.contents);
+    registerMessageListRoute(app, state);
     registerMediaRoutes(app, state, this.media);
     registerContentRoutes(app, state, this.contents);
     registerControlRoutes(app, this);

@@ -1,4 +1,3 @@
-import { sleep } from '../../../src/simulators/support';
 import {
   ACCOUNT,
   OTHER_ACCOUNT,
@@ -132,7 +131,7 @@ describe('mark as read', () => {
       { phoneNumberId: ACCOUNT.phoneNumberId, messageId: 'wamid.incoming', typingIndicator: { type: 'text' }, at: expect.any(Number) },
     ]);
     expectGraphError(await send({ messaging_product: 'whatsapp', status: 'read' }), 400, 131008);
-    await sleep(60);
+    await simulator.receiptsSettled();
     expect(simulator.sentMessages).toHaveLength(0);
     expect(receivedWebhooks()).toHaveLength(0);
   });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { verifyMetaSignature } from '../../../src/providers/meta/signature';
 import { MetaSimulator, type MetaAccount, type MetaSimulatorOptions, type WebhookPayload } from '../../../src/simulators/meta';
-import { createSimulatorApp, listenOnLoopback, sleep, type RecordedRequest } from '../../../src/simulators/support';
+import { createSimulatorApp, listenOnLoopback, type RecordedRequest } from '../../../src/simulators/support';
 
 /**
  * Shared setup for the Meta simulator contract tests: real HTTP over loopback against the simulator,
@@ -64,15 +64,6 @@ export function receivedWebhooks(): ReceivedWebhook[] {
 export const statusesOf = (webhooks: ReceivedWebhook[]) =>
   webhooks.flatMap((w) => w.payload.entry.flatMap((e) => e.changes.flatMap((c) => c.value.statuses ?? [])));
 
-export async function waitFor<T>(probe: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('Timed out waiting for condition');
-    await sleep(10);
-  }
-}
 
 export async function graph(method: string, path: string, options: { token?: string | null; body?: unknown } = {}) {
   const token = options.token === undefined ? ACCOUNT.accessToken : options.token;
@@ -129,3 +120,5 @@ export function useMetaSimulator(): void {
     await simulator?.stop();
   });
 }
+
+export { waitFor } from '../../support/waitFor';

@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import { verifyMetaSignature } from '../../../src/providers/meta/signature';
-import { sleep } from '../../../src/simulators/support';
 import { ACCOUNT, APP_SECRET, OTHER_ACCOUNT, USER, USER_DIGITS, graph, receivedWebhooks, receiver, send, simulator, startSimulator, statusesOf, textMessage, useMetaSimulator, waitFor, webhookUrl, type Json } from './support';
 
 /** Meta simulator contract tests: signed status receipts and webhook emission (batches, inbound, raw, /_sim). */
@@ -13,7 +12,7 @@ describe('receipts', () => {
     const result = await send(textMessage({ biz_opaque_callback_data: 'tracking-123' }));
     const wamid = result.body.messages[0].id as string;
     const webhooks = await waitFor(() => receivedWebhooks().length >= 2 && receivedWebhooks());
-    await sleep(80);
+    await simulator.receiptsSettled();
     expect(receivedWebhooks()).toHaveLength(2); // autoRead is off: nothing after 'delivered'
 
     const [sent, delivered] = webhooks.map((w) => w.payload);
@@ -76,8 +75,9 @@ describe('receipts', () => {
     const withheld = (await send(textMessage({ to: '+16505550000' }))).body.messages[0].id as string;
     const failed = (await send(textMessage({ to: '+1 650-555-9999' }))).body.messages[0].id as string;
 
-    const statuses = statusesOf(await waitFor(() => statusesOf(receivedWebhooks()).length >= 5 && receivedWebhooks()));
-    await sleep(80);
+    await simulator.receiptsSettled();
+    const statuses = statusesOf(receivedWebhooks());
+    expect(statuses).toHaveLength(5);
     expect(statusesOf(receivedWebhooks()).some((s) => s.id === withheld)).toBe(false);
     expect(statuses.filter((s) => s.id === scripted).map((s) => s.status)).toEqual(['read', 'delivered', 'delivered', 'sent']);
     const failure = statuses.find((s) => s.id === failed)!;
@@ -106,7 +106,7 @@ describe('receipts', () => {
   it('sends no automatic receipts without a webhook URL and records failed deliveries', async () => {
     await startSimulator({ webhookUrl: undefined });
     const wamid = (await send(textMessage())).body.messages[0].id as string;
-    await sleep(60);
+    await simulator.receiptsSettled();
     expect(simulator.webhookDeliveries).toHaveLength(0);
     const delivery = await simulator.emitStatus(wamid, 'delivered');
     expect(delivery).toMatchObject({ statusCode: 0, error: 'No webhook URL configured' });

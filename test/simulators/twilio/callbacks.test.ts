@@ -64,7 +64,7 @@ describe('TwilioSimulator', () => {
     it('withholds all callbacks for an empty script', async () => {
       sim.scriptCallbacks('whatsapp:+16505550002', []);
       const { json } = await createMessage({ To: 'whatsapp:+16505550002', From: `whatsapp:${BUSINESS}`, Body: 'void', StatusCallback: receiver.url('/twilio/status') });
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await sim.callbacksSettled();
       expect(callbacksFor(json.sid as string)).toHaveLength(0);
       expect(sim.messages.find((message) => message.sid === json.sid)?.status).toBe('queued');
     });

@@ -62,13 +62,6 @@ export function basicAuth(account: TwilioAccount): string {
   return `Basic ${Buffer.from(`${account.accountSid}:${account.authToken}`).toString('base64')}`;
 }
 
-export async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 export let sim: TwilioSimulator;
 export let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -99,3 +92,5 @@ export async function createMessage(form: Record<string, string | string[]>, acc
 }
 
 export const callbacksFor = (sid: string) => receiver.received.filter((webhook) => webhook.params.MessageSid === sid);
+
+export { waitFor } from '../../support/waitFor';
