@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { createDeliveryActivities } from './deliveryActivities';
 import { createHighLevelActivities } from './highLevelActivities';
 import { createInboundActivities } from './inboundActivities';
 import { createLedgerActivities } from './ledgerActivities';
@@ -12,6 +13,7 @@ export type { ActivityDeps } from './deps';
 /** The worker's activities, built from injected dependencies (samples-typescript DI pattern). */
 export function createActivities(deps: ActivityDeps) {
   return {
+    ...createDeliveryActivities(deps),
     ...createLedgerActivities(deps),
     ...createPolicyActivities(deps),
     ...createWhatsAppActivities(deps),

@@ -1,72 +1,113 @@
-import { ApplicationFailure, activityInfo } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
+import { FAILURE } from '../src/domain/failures';
 import type { ErrorClass } from '../src/domain/metaErrors';
 import { classifyProviderError, describeProviderError, type Provider } from '../src/domain/providerErrors';
 import { describeTemplateError, isTemplateError } from '../src/domain/templateErrors';
 import type { OutboundPart } from '../src/domain/outboundContent';
-import { ledgerTimeline, recordLedgerEvent } from '../src/store/ledger';
-import { findLocation } from '../src/store/locations';
+import { ledgerEventsOf } from '../src/store/ledger';
+import { pauseSender } from '../src/store/locations';
 import { ProviderSendError } from '../src/providers/whatsappPort';
 import type { ActivityDeps } from './deps';
+import { requireLocation } from './locations';
+import { sendOnce } from './sendWithReconciliation';
 
-/** Details of a send the provider refused for good; the workflow reads them from the failure. */
+/** Details of a send the provider refused for good. */
 export interface SendRejection {
   errorClass: ErrorClass;
   code: number;
   reason: string;
 }
 
-export const SEND_REJECTED = 'WhatsAppSendRejected';
+export type WhatsAppSendOutcome = { sent: true; provider: Provider; providerMessageIds: string[] } | { sent: false; rejection: SendRejection };
 
-export function createWhatsAppActivities({ db, whatsAppSenderFor }: ActivityDeps) {
+/** Kept for the frozen workflow versions, which read rejections from this failure type. */
+export const SEND_REJECTED = FAILURE.whatsAppSendRejected;
+
+export interface WhatsAppSendInput {
+  messageId: string;
+  locationId: string;
+  to: string;
+  parts: OutboundPart[];
+  /** Which send of this message (a send decided again after 131047 is round 2); the frozen versions send once. */
+  round?: number;
+  /** The plan step found its own earlier run: an earlier execution of this send may have reached the provider. */
+  afterRestart?: boolean;
+}
+
+export function createWhatsAppActivities(deps: ActivityDeps) {
+  /**
+   * Sends every part once: a part on the ledger is not sent again, and a retry whose predecessor may have reached
+   * the provider adopts that send (sendOnce). A refusal for good is returned; a sender-pausing one pauses it.
+   */
+  const sendParts = async (input: WhatsAppSendInput): Promise<WhatsAppSendOutcome> => {
+    const { db, whatsAppSenderFor, config } = deps;
+    const location = await requireLocation(db, input.locationId);
+    const sender = whatsAppSenderFor(location);
+    const round = input.round ?? 1;
+    const sentParts = new Map<number, string>();
+    const otherRounds: string[] = [];
+    for (const event of await ledgerEventsOf(db, input.messageId, ['sent'])) {
+      if (Number(event.detail.round ?? 1) === round) sentParts.set(Number(event.detail.part), String(event.detail.providerMessageId));
+      else otherRounds.push(String(event.detail.providerMessageId));
+    }
+    const ids: string[] = [];
+    for (const [index, part] of input.parts.entries()) {
+      const known = sentParts.get(index);
+      if (known) {
+        ids.push(known);
+        continue;
+      }
+      try {
+        const { providerMessageId } = await sendOnce({
+          db,
+          messageId: input.messageId,
+          provider: sender.provider,
+          channel: 'whatsapp',
+          key: `part:${round}:${index}`,
+          afterRestart: input.afterRestart ?? false,
+          knownIds: [...otherRounds, ...sentParts.values()],
+          waitBoundMs: config.SEND_RECONCILE_WAIT_SECONDS * 1000,
+          send: () => sender.send(input.to, part, input.messageId),
+          ...(sender.findSent ? { lookup: (options: { attemptStartedAt: Date; excludeSids: string[] }) => sender.findSent?.(input.to, part, options) ?? Promise.resolve(undefined) } : {}),
+          recorded: (providerMessageId, how) => ({
+            events: [{ type: 'sent', detail: { part: index, round, kind: part.kind === 'media' ? part.mediaType : part.kind, provider: sender.provider, providerMessageId, ...how } }],
+            change: { status: 'sent', channel: 'whatsapp', provider: sender.provider, providerMessageId },
+          }),
+        });
+        sentParts.set(index, providerMessageId);
+        ids.push(providerMessageId);
+      } catch (error) {
+        const rejection = rejectionOf(error, sender.provider, part);
+        if (rejection.errorClass === 'pause_sender') await pauseSender(db, input.locationId, rejection.reason);
+        return { sent: false, rejection };
+      }
+    }
+    return { sent: true, provider: sender.provider, providerMessageIds: ids };
+  };
+
   return {
-    /**
-     * Sends every part once. Each accepted part is written to the ledger before the next, so a retry after a
-     * crash or timeout resumes after the last accepted part instead of sending it again.
-     */
-    async sendWhatsApp(input: { messageId: string; locationId: string; to: string; parts: OutboundPart[] }): Promise<{ provider: string; providerMessageIds: string[] }> {
-      const location = await findLocation(db, input.locationId);
-      if (!location) throw ApplicationFailure.nonRetryable(`location ${input.locationId} is not configured`, 'UnknownLocation');
-      const sender = whatsAppSenderFor(location);
-      const alreadySent = new Map<number, string>();
-      for (const event of await ledgerTimeline(db, input.messageId)) {
-        if (event.type === 'sent') alreadySent.set(Number(event.detail.part), String(event.detail.providerMessageId));
-      }
-      const ids: string[] = [];
-      for (const [index, part] of input.parts.entries()) {
-        const known = alreadySent.get(index);
-        if (known) {
-          ids.push(known);
-          continue;
-        }
-        try {
-          const { providerMessageId } = await sender.send(input.to, part, input.messageId);
-          await recordLedgerEvent(
-            db,
-            input.messageId,
-            'sent',
-            { part: index, kind: part.kind === 'media' ? part.mediaType : part.kind, provider: sender.provider, providerMessageId, attempt: activityInfo().attempt },
-            { status: 'sent', channel: 'whatsapp', provider: sender.provider, providerMessageId },
-          );
-          ids.push(providerMessageId);
-        } catch (error) {
-          throw toActivityFailure(error, sender.provider, part);
-        }
-      }
-      return { provider: sender.provider, providerMessageIds: ids };
+    /** The lean workflow's send: a refusal for good comes back as a value, transient errors are retried. */
+    async sendOverWhatsApp(input: WhatsAppSendInput): Promise<WhatsAppSendOutcome> {
+      return sendParts(input);
+    },
+
+    /** The frozen workflow versions' send: a refusal for good is a non-retryable failure carrying the rejection. */
+    async sendWhatsApp(input: WhatsAppSendInput): Promise<{ provider: string; providerMessageIds: string[] }> {
+      const outcome = await sendParts(input);
+      if (outcome.sent) return { provider: outcome.provider, providerMessageIds: outcome.providerMessageIds };
+      throw ApplicationFailure.create({ message: outcome.rejection.reason, type: SEND_REJECTED, nonRetryable: true, details: [outcome.rejection] });
     },
   };
 }
 
-function toActivityFailure(error: unknown, provider: Provider, part: OutboundPart): unknown {
-  if (!(error instanceof ProviderSendError)) return error; // network errors: retried with backoff
+/** A refusal for good, as a value; anything that may pass is rethrown for Temporal to retry. */
+function rejectionOf(error: unknown, provider: Provider, part: OutboundPart): SendRejection {
+  if (!(error instanceof ProviderSendError)) throw error; // network errors: retried with backoff
   const errorClass = classifyProviderError(provider, error.providerError);
   const reason =
     part.kind === 'template' && isTemplateError(error.providerError)
       ? describeTemplateError(error.providerError, part.template)
       : describeProviderError(provider, error.providerError);
-  if (errorClass === 'retry') {
-    return ApplicationFailure.create({ message: reason, type: 'WhatsAppSendRetryable', nonRetryable: false, cause: error });
-  }
-  const rejection: SendRejection = { errorClass, code: error.providerError.code, reason };
-  return ApplicationFailure.create({ message: reason, type: SEND_REJECTED, nonRetryable: true, details: [rejection] });
+  if (errorClass === 'retry') throw ApplicationFailure.create({ message: reason, type: FAILURE.whatsAppSendRetryable, nonRetryable: false, cause: error });
+  return { errorClass, code: error.providerError.code, reason };
 }

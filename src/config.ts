@@ -60,6 +60,11 @@ export const configSchema = z.object({
   /** How often the Temporal Schedule re-syncs every location's approved templates. */
   TEMPLATE_SYNC_INTERVAL_MINUTES: duration.default(360),
   LATE_RECEIPT_WINDOW_SECONDS: duration.default(24 * 3600),
+  /**
+   * How long a retried send waits for a receipt proving its lost predecessor before sending (never twice). Meta and
+   * Twilio report `sent` within seconds; the bound also covers our webhook answering 503 for a while.
+   */
+  SEND_RECONCILE_WAIT_SECONDS: duration.default(60),
 });
 
 export type Config = z.infer<typeof configSchema> & { PUBLIC_BASE_URL: string };

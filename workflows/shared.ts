@@ -32,7 +32,16 @@ export interface DeliverMessageInput {
   text: string;
   attachments: string[];
   receivedAt: string;
+  /**
+   * Which version of the delivery runs: the starter sets DELIVERY_VERSION; runs started without it (all recorded
+   * before v4) replay the frozen versions. Chosen over patched(), whose marker also upserts a search attribute
+   * (an event and a billable action on every message).
+   */
+  version?: number;
 }
+
+/** The lean delivery (workflows/delivery/run.ts). */
+export const DELIVERY_VERSION = 4;
 
 export type ReceiptStatus = 'sent' | 'delivered' | 'read' | 'failed';
 

@@ -11,16 +11,38 @@ export interface SmsFacts {
   highLevelAllDnd: boolean;
 }
 
-export type SmsPermission = { allowed: true } | { allowed: false; reason: string };
+/** `code` says why not without comparing sentences (absent in permissions recorded before it existed). */
+export type SmsPermission = { allowed: true } | { allowed: false; reason: string; code?: 'off' | 'not_configured' | 'no_phone' | 'dnd' };
 
 /** Whether an SMS may go out for this message at all, whatever went wrong on WhatsApp. */
 export function smsPermission(facts: SmsFacts): SmsPermission {
-  if (!facts.fallbackEnabled) return { allowed: false, reason: 'SMS fallback is off for this location' };
-  if (!facts.smsConfigured) return { allowed: false, reason: 'no Twilio SMS sender is configured for this location' };
-  if (!facts.phoneE164) return { allowed: false, reason: 'no valid phone number' };
-  if (facts.highLevelAllDnd) return { allowed: false, reason: 'contact has Do Not Disturb active on all channels in HighLevel' };
-  if (facts.highLevelSmsDnd) return { allowed: false, reason: 'contact has Do Not Disturb active for SMS in HighLevel' };
+  if (!facts.fallbackEnabled) return { allowed: false, code: 'off', reason: 'SMS fallback is off for this location' };
+  if (!facts.smsConfigured) return { allowed: false, code: 'not_configured', reason: 'no Twilio SMS sender is configured for this location' };
+  if (!facts.phoneE164) return { allowed: false, code: 'no_phone', reason: 'no valid phone number' };
+  if (facts.highLevelAllDnd) return { allowed: false, code: 'dnd', reason: 'contact has Do Not Disturb active on all channels in HighLevel' };
+  if (facts.highLevelSmsDnd) return { allowed: false, code: 'dnd', reason: 'contact has Do Not Disturb active for SMS in HighLevel' };
   return { allowed: true };
+}
+
+export type FallbackDecision = { fallBack: true; trigger: FallbackTrigger } | { fallBack: false; blockedBy?: string };
+
+/**
+ * The one rule for "does this message go by SMS now": WhatsApp hit a trouble the location falls back on, the SMS
+ * is allowed for this contact, and none went out yet. `blockedBy` says why not when the location would have fallen
+ * back but this contact cannot get an SMS (HighLevel is told); a location without the fallback says nothing.
+ */
+export function mayFallBackToSms(input: { trigger: FallbackTrigger | undefined; permission: SmsPermission; enabledTriggers: FallbackTrigger[]; smsAlreadySent: boolean }): FallbackDecision {
+  if (!input.trigger || input.smsAlreadySent || !input.enabledTriggers.includes(input.trigger)) return { fallBack: false };
+  if (input.permission.allowed) return { fallBack: true, trigger: input.trigger };
+  return input.permission.code === 'off' ? { fallBack: false } : { fallBack: false, blockedBy: input.permission.reason };
+}
+
+/** The fallback trigger a provider error class stands for (undefined: no SMS would help). */
+export function fallbackTriggerFor(errorClass: string | undefined): FallbackTrigger | undefined {
+  if (errorClass === 'fallback') return 'not_on_whatsapp';
+  if (errorClass === 'needs_template') return 'no_template';
+  if (errorClass === 'pause_sender') return 'whatsapp_unavailable';
+  return undefined;
 }
 
 export function triggers(trigger: FallbackTrigger, enabledTriggers: FallbackTrigger[]): boolean {

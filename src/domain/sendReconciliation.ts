@@ -92,17 +92,20 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
 
 /**
  * How a failed send attempt ended, from what it threw. A provider refusal (ProviderSendError with a 4xx answer) is
- * `rejected`; a refusal raised before any request (no sender, no synced template: no HTTP status) and a connection
+ * `rejected` (so is a 5xx whose body is the provider's own error); a refusal raised before any request (no sender, no synced template: no HTTP status) and a connection
  * that was never established are `not_sent`; everything else is `unknown`: timeouts and resets after the request
  * left (UND_ERR_HEADERS_TIMEOUT, UND_ERR_BODY_TIMEOUT, UND_ERR_SOCKET, ECONNRESET, EPIPE), a 5xx (a gateway may
  * fail after the message was created), a 2xx without an id, and any error not recognised.
  */
 export function attemptOutcomeOf(error: unknown): Exclude<AttemptOutcome, 'accepted'> {
-  const providerError = (error as { providerError?: { httpStatus?: unknown } } | null)?.providerError;
+  const providerError = (error as { providerError?: { httpStatus?: unknown; code?: unknown } } | null)?.providerError;
   if (providerError && typeof providerError === 'object') {
     const status = providerError.httpStatus;
     if (typeof status !== 'number') return 'not_sent';
-    return status >= 400 && status < 500 ? 'rejected' : 'unknown';
+    if (status >= 400 && status < 500) return 'rejected';
+    // A 5xx that carries the provider's own error code is the API saying it failed; a bare one may be a gateway's.
+    const ownCode = typeof providerError.code === 'number' && providerError.code > 0;
+    return status >= 500 && ownCode ? 'rejected' : 'unknown';
   }
   const code = networkCode(error);
   return code !== undefined && NOT_SENT_CODES.has(code) ? 'not_sent' : 'unknown';

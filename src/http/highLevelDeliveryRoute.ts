@@ -7,7 +7,7 @@ import { maskPhone } from '../logging';
 import { verifyHighLevelSignature } from '../providers/highlevel/signature';
 import { constantTimeEqual, sha256Hex } from '../security/secretBox';
 import { findLocation } from '../store/locations';
-import { SEARCH_ATTRIBUTES, deliverWorkflowId, type DeliverMessageInput } from '../../workflows/shared';
+import { DELIVERY_VERSION, SEARCH_ATTRIBUTES, deliverWorkflowId, type DeliverMessageInput } from '../../workflows/shared';
 import type { HttpContext } from './context';
 import { parseJson, rawBodyOf } from './rawBody';
 import { badRequest, unavailable, zodFields } from './replies';
@@ -67,6 +67,7 @@ export function registerHighLevelDeliveryRoute(app: FastifyInstance, ctx: HttpCo
       text: message.message ?? message.body ?? '',
       attachments: message.attachments ?? [],
       receivedAt: new Date().toISOString(),
+      version: DELIVERY_VERSION,
     };
     const workflowId = deliverWorkflowId(message.locationId, message.messageId);
     try {

@@ -28,7 +28,7 @@ export async function routeReceipts(ctx: HttpContext, receipts: RoutableReceipt[
   return { receipts: receipts.length, signalled, unmatched };
 }
 
-async function routeOne(ctx: HttpContext, receipt: RoutableReceipt): Promise<'signalled' | 'closed' | 'unmatched'> {
+async function routeOne(ctx: HttpContext, receipt: RoutableReceipt): Promise<'signalled' | 'recorded' | 'closed' | 'unmatched'> {
   const workflowId = isDeliverWorkflowId(receipt.reference)
     ? receipt.reference
     : (await findByProviderMessageId(ctx.db, receipt.providerMessageId))?.id;
@@ -40,6 +40,9 @@ async function routeOne(ctx: HttpContext, receipt: RoutableReceipt): Promise<'si
     payload: { ...receipt },
   });
   if (!workflowId) return 'unmatched';
+  // `sent` changes nothing a workflow acts on: it is stored (the ledger's timeline and send reconciliation read it)
+  // and not signalled, which saves a Temporal action per message.
+  if (receipt.status === 'sent') return 'recorded';
   const signal: ReceiptSignal = {
     channel: receipt.channel ?? 'whatsapp',
     providerMessageId: receipt.providerMessageId,

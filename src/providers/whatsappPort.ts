@@ -8,6 +8,17 @@ export interface WhatsAppSender {
   readonly provider: 'meta' | 'twilio';
   /** Sends one part; returns the provider's message id. Throws ProviderSendError on an API error. */
   send(to: string, part: OutboundPart, reference: string): Promise<{ providerMessageId: string }>;
+  /**
+   * The message an earlier `send` of this part created, where the provider can be asked (Twilio's Messages list);
+   * undefined when not found. Absent where no such lookup exists (Meta: only receipts prove a send).
+   */
+  findSent?(to: string, part: OutboundPart, options: SentLookup): Promise<{ providerMessageId: string } | undefined>;
+}
+
+/** What a lookup of an earlier send knows: when the first attempt started, and ids that belong to something else. */
+export interface SentLookup {
+  attemptStartedAt: Date;
+  excludeSids?: Iterable<string>;
 }
 
 export interface ReceiptEvent {

@@ -5,6 +5,7 @@ import type { InboundOutcome } from '../../workflows/receiveInbound';
 import { deliverWorkflowId, inboundWorkflowId } from '../../workflows/shared';
 import { adminCall } from '../support/adminApi';
 import { smsTo } from '../support/backends';
+import { deliveryOutcome } from '../support/expectations';
 import { startHarness, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -29,7 +30,7 @@ function newAccounts() {
 async function sendFromHighLevel(locationId: string, phone: string, message: string) {
   const payload = HighLevelDeliveryCaller.examplePayload({ locationId, phone, message, attachments: [] });
   expect((await h.caller.send(h.deliveryUrl, payload)).status).toBe(200);
-  return { payload, result: await h.temporal.workflow.getHandle(deliverWorkflowId(locationId, payload.messageId)).result() };
+  return { payload, result: await deliveryOutcome(h.temporal, deliverWorkflowId(locationId, payload.messageId)) };
 }
 
 describe('per-location WhatsApp back end, configured through the admin API', () => {

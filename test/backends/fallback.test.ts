@@ -2,6 +2,7 @@ import type { LocationSettings } from '../../src/db/schema';
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { BACKENDS, driverFor, smsTo, type BackendDriver } from '../support/backends';
+import { deliveryOutcome } from '../support/expectations';
 import { startHarness, type Harness, type TestLocation } from '../support/harness';
 import { waitFor } from '../support/waitFor';
 
@@ -41,7 +42,7 @@ describe.each(BACKENDS)('SMS fallback when WhatsApp over the %s back end does no
     expect(sms).toMatchObject({ from: h.location.smsFrom, body: TEXT });
     expect(sms.createdAt - whatsApp.at).toBeGreaterThanOrEqual(1900);
 
-    expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'delivered', channel: 'sms' });
+    expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'delivered', channel: 'sms' });
     expect(statusesFor(payload.messageId)).toEqual(['delivered']);
     expect(await ledgerRow(workflowId)).toMatchObject({ channel: 'sms', status: 'delivered', status_reason: 'sms after no WhatsApp receipt in 2 s' });
     expect(smsTo(h, phone)).toHaveLength(1);
@@ -57,7 +58,7 @@ describe.each(BACKENDS)('SMS fallback when WhatsApp over the %s back end does no
     // Far sooner than the 120 s deadline: the SMS does not wait for it.
     const sms = await waitFor(() => smsTo(h, phone)[0], { timeoutMs: 20_000, what: 'an immediate SMS' });
     expect(sms).toMatchObject({ from: patient.smsFrom, body: TEXT });
-    expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'delivered', channel: 'sms' });
+    expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'delivered', channel: 'sms' });
     expect(statusesFor(payload.messageId)).toEqual(['delivered']);
     expect((await ledgerRow(workflowId)).status_reason).toMatch(new RegExp(`^sms after (WhatsApp|Twilio) error ${provider.notOnWhatsAppCode}: the number is not on WhatsApp`));
     expect(smsTo(h, phone)).toHaveLength(1);

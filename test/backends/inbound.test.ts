@@ -6,7 +6,7 @@ import type { InboundOutcome } from '../../workflows/receiveInbound';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { BACKENDS, driverFor, type BackendDriver, type EmittedInbound, type InboundSpec } from '../support/backends';
 import { startHarness, type Harness } from '../support/harness';
-import { expectSameRun } from '../support/expectations';
+import { deliveryOutcome, expectSameRun } from '../support/expectations';
 import { waitFor } from '../support/waitFor';
 
 describe.each(BACKENDS)('WhatsApp → HighLevel over the %s back end', (backend) => {
@@ -39,7 +39,7 @@ describe.each(BACKENDS)('WhatsApp → HighLevel over the %s back end', (backend)
     const payload = HighLevelDeliveryCaller.examplePayload({ locationId: h.location.id, contactId, phone, attachments: [], message: 'Your appointment is tomorrow at 10' });
     expect((await h.caller.send(h.deliveryUrl, payload)).status).toBe(200);
     const workflowId = deliverWorkflowId(h.location.id, payload.messageId);
-    return { result: await h.temporal.workflow.getHandle(workflowId).result(), payload, workflowId };
+    return { result: await deliveryOutcome(h.temporal, workflowId), payload, workflowId };
   }
 
   it('creates the contact for an unknown number and threads the text with the provider id as altId, once however often it is redelivered', async () => {

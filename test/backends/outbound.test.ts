@@ -2,7 +2,7 @@ import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { BACKENDS, driverFor, type BackendDriver } from '../support/backends';
 import { startHarness, type Harness } from '../support/harness';
-import { expectPushedStatuses, expectSameRun } from '../support/expectations';
+import { deliveryOutcome, expectPushedStatuses, expectSameRun } from '../support/expectations';
 
 describe.each(BACKENDS)('HighLevel SMS → WhatsApp over the %s back end', (backend) => {
   let h: Harness;
@@ -31,7 +31,7 @@ describe.each(BACKENDS)('HighLevel SMS → WhatsApp over the %s back end', (back
     const { payload, phone, workflowId } = await newMessage({ message: example.message, attachments: example.attachments });
 
     expect(await h.caller.send(h.deliveryUrl, payload)).toMatchObject({ status: 200, body: { accepted: true, workflowId } });
-    expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'read', channel: 'whatsapp' });
+    expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'read', channel: 'whatsapp' });
     expect(provider.sentTo(phone)).toEqual([
       expect.objectContaining({ kind: 'media', body: 'The text message to be sent to the contact', mediaUrls: example.attachments }),
     ]);
@@ -56,7 +56,7 @@ describe.each(BACKENDS)('HighLevel SMS → WhatsApp over the %s back end', (back
     const { payload, phone, workflowId } = await newMessage();
     provider.scriptReceipts(phone, [{ status: 'read' }, { status: 'delivered' }, { status: 'delivered', duplicate: true }, { status: 'sent' }]);
     await h.caller.send(h.deliveryUrl, payload);
-    expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'read' });
+    expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'read' });
     // read came first: the later delivered is behind it and never pushed, whatever the timing.
     expect(statusesFor(payload.messageId)).toEqual(['read']);
     expect(h.highLevel.finalStatus(payload.messageId)).toBe('read');

@@ -3,7 +3,7 @@ import { appendConsent } from '../../src/store/consent';
 import { locationsWithTemplates } from '../../src/store/templates';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { adminCall } from '../support/adminApi';
-import { expectPushedStatuses } from '../support/expectations';
+import { deliveryOutcome, expectPushedStatuses } from '../support/expectations';
 import { BACKENDS, driverFor, syncTemplates, type BackendDriver } from '../support/backends';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -40,7 +40,7 @@ describe.each(BACKENDS)('templates outside the 24-hour window over the %s back e
     expect((await h.caller.send(h.deliveryUrl, payload)).status).toBe(200);
 
     const workflowId = deliverWorkflowId(h.location.id, payload.messageId);
-    expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'read', channel: 'whatsapp' });
+    expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'read', channel: 'whatsapp' });
     const sent = provider.sentTo(phone);
     expect(sent).toEqual([expect.objectContaining({ kind: 'template' })]);
     // What each provider documents for a template with three body parameters.

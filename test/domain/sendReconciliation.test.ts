@@ -85,7 +85,7 @@ describe('decideSendReconciliation', () => {
 
 describe('attemptOutcomeOf', () => {
   const networkError = (code: string) => Object.assign(new Error(code), { code });
-  const providerError = (httpStatus: number | undefined) => Object.assign(new Error('provider'), { providerError: { code: 1, httpStatus } });
+  const providerError = (httpStatus: number | undefined, code = -1) => Object.assign(new Error('provider'), { providerError: { code, httpStatus } });
 
   it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])('%s: the request never left', (code) => {
     expect(attemptOutcomeOf(networkError(code))).toBe('not_sent');
@@ -103,11 +103,12 @@ describe('attemptOutcomeOf', () => {
     expect(attemptOutcomeOf(new TypeError('fetch failed', { cause: networkError('UND_ERR_SOCKET') }))).toBe('unknown');
   });
 
-  it('a 4xx answer is a rejection; a 5xx or a 2xx without an id is unknown; a refusal before any request is not sent', () => {
+  it('a 4xx answer or a 5xx with the provider\'s own error is a rejection; a bare 5xx or a 2xx without an id is unknown; a refusal before any request is not sent', () => {
     expect(attemptOutcomeOf(providerError(400))).toBe('rejected');
     expect(attemptOutcomeOf(providerError(429))).toBe('rejected');
     expect(attemptOutcomeOf(providerError(500))).toBe('unknown');
     expect(attemptOutcomeOf(providerError(503))).toBe('unknown');
+    expect(attemptOutcomeOf(providerError(500, 131000))).toBe('rejected');
     expect(attemptOutcomeOf(providerError(200))).toBe('unknown');
     expect(attemptOutcomeOf(providerError(undefined))).toBe('not_sent');
   });

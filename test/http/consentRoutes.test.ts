@@ -1,5 +1,6 @@
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import { deliverWorkflowId } from '../../workflows/shared';
+import { deliveryOutcome } from '../support/expectations';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -85,7 +86,7 @@ describe('admin consent API', () => {
     await h.openWindow(h.location.id, phone);
     const payload = HighLevelDeliveryCaller.examplePayload({ locationId: h.location.id, phone, attachments: [] });
     await h.caller.send(h.deliveryUrl, payload);
-    const result = await h.temporal.workflow.getHandle(deliverWorkflowId(h.location.id, payload.messageId)).result();
+    const result = await deliveryOutcome(h.temporal, deliverWorkflowId(h.location.id, payload.messageId));
     expect(result).toMatchObject({ status: 'failed', reason: 'contact opted out of WhatsApp' });
     expect(h.meta.sentMessages.filter((message) => message.to === phone)).toEqual([]);
     expect(h.highLevel.statusUpdates.find((update) => update.messageId === payload.messageId)).toMatchObject({

@@ -4,6 +4,7 @@ import { SecretBox } from '../../src/security/secretBox';
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { adminCall } from '../support/adminApi';
+import { deliveryOutcome } from '../support/expectations';
 import { startHarness, type Harness } from '../support/harness';
 import { listenOnFreePort } from '../support/waitFor';
 
@@ -67,7 +68,7 @@ describe('GET /oauth/callback: a sub-account installs the app', () => {
     await h.openWindow(locationId, phone);
     const payload = HighLevelDeliveryCaller.examplePayload({ locationId, phone, attachments: [] });
     expect((await h.caller.send(h.deliveryUrl, payload)).status).toBe(200);
-    expect(await h.temporal.workflow.getHandle(deliverWorkflowId(locationId, payload.messageId)).result()).toMatchObject({ status: 'read' });
+    expect(await deliveryOutcome(h.temporal, deliverWorkflowId(locationId, payload.messageId))).toMatchObject({ status: 'read' });
 
     const pushes = h.highLevel.requests.filter((request) => request.method === 'PUT' && request.path === `/conversations/messages/${payload.messageId}/status`);
     expect(pushes.length).toBeGreaterThanOrEqual(2);

@@ -202,10 +202,8 @@ describe('POST /webhooks/twilio: status callbacks from the Twilio simulator', ()
       ['twilio', 'sent', workflow.workflowId],
       ['twilio', 'delivered', workflow.workflowId],
     ]);
-    expect(await receiptSignals(workflow)).toEqual([
-      { channel: 'sms', providerMessageId, status: 'sent', occurredAt: expect.any(String) },
-      { channel: 'sms', providerMessageId, status: 'delivered', occurredAt: expect.any(String) },
-    ]);
+    // `sent` is stored, not signalled: it changes nothing the workflow acts on.
+    expect(await receiptSignals(workflow)).toEqual([{ channel: 'sms', providerMessageId, status: 'delivered', occurredAt: expect.any(String) }]);
   });
 
   it('routes a WhatsApp failure with its error code, mapping undelivered to failed', async () => {
@@ -238,7 +236,7 @@ describe('POST /webhooks/twilio: status callbacks from the Twilio simulator', ()
     expect(deliveriesOf(providerMessageId).map((delivery) => delivery.statusCode)).toEqual([200, 200, 200]);
     expect((await receiptRows(providerMessageId)).map((row) => row.status)).toEqual(['sent', 'delivered']);
     // Re-signalled on purpose (a redelivery after a 503 must still arrive); the workflow keeps the best status.
-    expect((await receiptSignals(workflow)).map((signal) => signal.status)).toEqual(['sent', 'delivered', 'delivered']);
+    expect((await receiptSignals(workflow)).map((signal) => signal.status)).toEqual(['delivered', 'delivered']);
   });
 
   it('acknowledges queued/sending callbacks without storing or signalling them', async () => {

@@ -4,6 +4,7 @@ import type { InboundSpec } from '../../src/simulators/meta';
 import { consentHistory } from '../../src/store/consentLedger';
 import { findLedgerEntry } from '../../src/store/ledger';
 import { deliverWorkflowId } from '../../workflows/shared';
+import { deliveryOutcome } from '../support/expectations';
 import { startHarness, type Harness, type TestLocation } from '../support/harness';
 import { inboundOutcome, inboundWamid } from '../support/inbound';
 import { waitFor } from '../support/waitFor';
@@ -33,7 +34,7 @@ async function sendFromHighLevel(phone: string, location: TestLocation = h.locat
   const payload = HighLevelDeliveryCaller.examplePayload({ locationId: location.id, contactId: contactOf(phone)?.id, phone, attachments: [], message: 'Your appointment is tomorrow at 10' });
   expect((await h.caller.send(h.deliveryUrl, payload)).status).toBe(200);
   const workflowId = deliverWorkflowId(location.id, payload.messageId);
-  return { result: await h.temporal.workflow.getHandle(workflowId).result(), payload, workflowId };
+  return { result: await deliveryOutcome(h.temporal, workflowId), payload, workflowId };
 }
 
 describe('STOP and START', () => {

@@ -13,7 +13,7 @@ import { lastInboundAt } from '../../src/store/conversationWindows';
 import type { InboundOutcome } from '../../workflows/receiveInbound';
 import { deliverWorkflowId, inboundWorkflowId } from '../../workflows/shared';
 import { startHarness, type Harness, type TestLocation } from '../support/harness';
-import { expectSameRun } from '../support/expectations';
+import { deliveryOutcome, expectSameRun } from '../support/expectations';
 import { listenOnFreePort } from '../support/waitFor';
 
 /** A location whose WhatsApp runs on the Cloud API and whose SMS fallback is a Twilio number (the harness default back end). */
@@ -63,7 +63,7 @@ const smsTo = (phone: string) => h.twilio.messages.filter((message) => message.c
 async function sendFromHighLevel(phone: string, location: TestLocation = h.location) {
   const payload = HighLevelDeliveryCaller.examplePayload({ locationId: location.id, contactId: contactOf(phone)?.id, phone, attachments: [], message: 'See you tomorrow at 10' });
   expect((await h.caller.send(h.deliveryUrl, payload)).status).toBe(200);
-  const result = await h.temporal.workflow.getHandle(deliverWorkflowId(location.id, payload.messageId)).result();
+  const result = await deliveryOutcome(h.temporal, deliverWorkflowId(location.id, payload.messageId));
   return { result, statusUpdates: h.highLevel.statusUpdates.filter((update) => update.messageId === payload.messageId) };
 }
 

@@ -2,7 +2,7 @@ import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import { ledgerTimeline } from '../../src/store/ledger';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { startHarness, type Harness } from '../support/harness';
-import { expectPushedStatuses, expectSameRun } from '../support/expectations';
+import { deliveryOutcome, expectPushedStatuses, expectSameRun } from '../support/expectations';
 import { waitFor } from '../support/waitFor';
 
 let h: Harness;
@@ -36,7 +36,7 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
     const response = await h.caller.send(h.deliveryUrl, payload);
     expect(response).toMatchObject({ status: 200, body: { accepted: true, workflowId } });
 
-    const result = await h.temporal.workflow.getHandle(workflowId).result();
+    const result = await deliveryOutcome(h.temporal, workflowId);
     expect(result).toMatchObject({ status: 'read', channel: 'whatsapp' });
     const sent = sentTo(phone);
     expect(sent).toHaveLength(1);
@@ -51,7 +51,7 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
   it('sends a plain text (with link preview when it has a link) and records the whole timeline in the ledger', async () => {
     const { payload, phone, workflowId } = await newMessage({ message: 'Your booking: https://example.com/b/42' });
     expect((await h.caller.send(h.deliveryUrl, payload)).status).toBe(200);
-    await h.temporal.workflow.getHandle(workflowId).result();
+    await deliveryOutcome(h.temporal, workflowId);
 
     expect(sentTo(phone).map((message) => message.payload)).toEqual([
       expect.objectContaining({ type: 'text', text: { preview_url: true, body: 'Your booking: https://example.com/b/42' } }),
@@ -82,7 +82,7 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
     const { payload, phone, workflowId } = await newMessage();
     h.meta.scriptReceipts(phone, [{ status: 'read' }, { status: 'delivered' }, { status: 'delivered', duplicate: true }, { status: 'sent' }]);
     await h.caller.send(h.deliveryUrl, payload);
-    expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'read' });
+    expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'read' });
     // read came first: the later delivered is behind it and never pushed, whatever the timing.
     expect(statusesFor(payload.messageId).map((update) => update.status)).toEqual(['read']);
     expect(h.highLevel.finalStatus(payload.messageId)).toBe('read');
@@ -92,7 +92,7 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
     const { payload, phone, workflowId } = await newMessage();
     h.meta.failNextSends(2, { httpStatus: 500, code: 131000, message: 'Something went wrong' });
     await h.caller.send(h.deliveryUrl, payload);
-    expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'read' });
+    expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'read' });
     expect(sentTo(phone)).toHaveLength(1);
     expectPushedStatuses(statusesFor(payload.messageId).map((update) => update.status), 'read');
   });
@@ -101,7 +101,7 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
     const { payload, phone, workflowId } = await newMessage();
     h.meta.scriptReceipts(phone, [{ status: 'sent' }, { status: 'failed', error: { code: 131026, title: 'Message undeliverable' } }]);
     await h.caller.send(h.deliveryUrl, payload);
-    const result = await h.temporal.workflow.getHandle(workflowId).result();
+    const result = await deliveryOutcome(h.temporal, workflowId);
     expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('131026') });
     expect(statusesFor(payload.messageId)).toEqual([
       expect.objectContaining({
@@ -115,7 +115,7 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
     const { payload, phone, workflowId } = await newMessage();
     h.meta.failNextSends(1, { httpStatus: 400, code: 131026, message: '(#131026) Message undeliverable' });
     await h.caller.send(h.deliveryUrl, payload);
-    expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'failed' });
+    expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'failed' });
     expect(sentTo(phone)).toHaveLength(0);
     expect(statusesFor(payload.messageId)[0]).toMatchObject({ status: 'failed', error: { code: '131026' } });
   });
@@ -125,7 +125,7 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
     await h.openWindow(h.location.id, phone, new Date(Date.now() - 25 * 3600_000));
     await h.db.insertInto('consent_events').values({ location_id: h.location.id, phone_e164: phone, status: 'opted_in', source: 'test' }).execute();
     await h.caller.send(h.deliveryUrl, payload);
-    expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'failed' });
+    expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'failed' });
     expect(sentTo(phone)).toHaveLength(0);
     expect(statusesFor(payload.messageId)[0]).toMatchObject({
       status: 'failed',
@@ -136,7 +136,7 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
   it('reports an impossible phone number to HighLevel as failed, without crashing', async () => {
     const { payload, workflowId } = await newMessage({ phone: '+1 000' });
     expect((await h.caller.send(h.deliveryUrl, payload)).status).toBe(200);
-    expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'failed' });
+    expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'failed' });
     expect(statusesFor(payload.messageId)[0]).toMatchObject({ status: 'failed', error: { code: 'invalid_phone', message: expect.stringMatching(/^invalid phone number: /) } });
   });
 
@@ -145,7 +145,7 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
     const contact = h.highLevel.seedContact({ locationId: h.location.id, phone, dndSettings: { WhatsApp: { status: 'active' } } });
     payload.contactId = contact.id;
     await h.caller.send(h.deliveryUrl, payload);
-    expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'failed' });
+    expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'failed' });
     expect(sentTo(phone)).toHaveLength(0);
     expect(statusesFor(payload.messageId)[0]).toMatchObject({ status: 'failed', error: { code: 'dnd' } });
   });
@@ -154,7 +154,7 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
     const { payload, phone, workflowId } = await newMessage();
     h.highLevel.failNext(20, { status: 404, body: { statusCode: 404, message: 'Message not found' }, pathPrefix: `/conversations/messages/${payload.messageId}/status` });
     await h.caller.send(h.deliveryUrl, payload);
-    expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'read', channel: 'whatsapp' });
+    expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'read', channel: 'whatsapp' });
     expect(sentTo(phone)).toHaveLength(1);
     const refused = (await ledgerTimeline(h.db, workflowId)).filter((event) => event.type === 'status_push_failed');
     expectPushedStatuses(refused.map((event) => String(event.detail.status)), 'read');
@@ -164,7 +164,7 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
   it('tags the workflow with search attributes ops can filter on', async () => {
     const { payload, workflowId } = await newMessage();
     await h.caller.send(h.deliveryUrl, payload);
-    await h.temporal.workflow.getHandle(workflowId).result();
+    await deliveryOutcome(h.temporal, workflowId);
     const found = await waitFor(
       async () => {
         for await (const execution of h.temporal.workflow.list({ query: `HighLevelMessageId="${payload.messageId}" AND DeliveryStatus="read"` })) return execution;

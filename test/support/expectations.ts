@@ -1,5 +1,5 @@
-import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { FAILURE, type DeliveryFailure } from '../../src/domain/failures';
 import { followsPushRule, type HighLevelStatus } from '../../src/domain/deliveryStatus';
 
 /**
@@ -23,5 +23,19 @@ export async function expectNoWorkflow(temporal: Client, workflowId: string): Pr
     throw new Error(`${workflowId} exists (run ${found.runId}, ${found.status.name})`);
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+}
+
+/**
+ * What a delivery workflow ended with: its result, or, for a failed delivery (a failed workflow since v4), the
+ * same shape read from the failure: `{ status: 'failed', reason, code, errorType }`.
+ */
+export async function deliveryOutcome(temporal: Client, workflowId: string): Promise<Record<string, unknown>> {
+  try {
+    return await temporal.workflow.getHandle(workflowId).result();
+  } catch (error) {
+    if (!(error instanceof WorkflowFailedError) || !(error.cause instanceof ApplicationFailure) || error.cause.type !== FAILURE.deliveryFailed) throw error;
+    const failure = error.cause.details?.[0] as DeliveryFailure;
+    return { status: 'failed', reason: error.cause.message, code: failure.code, errorType: failure.channel };
   }
 }

@@ -15,6 +15,7 @@ import { HighLevelDeliveryCaller, HighLevelSimulator } from '../../src/simulator
 import { MetaSimulator } from '../../src/simulators/meta';
 import { TwilioSimulator } from '../../src/simulators/twilio';
 import type { LocationSettings } from '../../src/db/schema';
+import { LossyProxy } from './lossyProxy';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
 let runtimeInstalled = false;
@@ -32,8 +33,8 @@ function withinBound<T>(work: Promise<T>, ms: number, name: string): Promise<T> 
 }
 
 /** Stops a worker; a worker that had to abandon activities (GracefulShutdownPeriodExpiredError) is stopped too. */
-async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
-  if (worker.getState() === 'RUNNING') worker.shutdown();
+async function stopWorker(worker: Worker | undefined, running: Promise<void>): Promise<void> {
+  if (worker?.getState() === 'RUNNING') worker.shutdown();
   await running.catch((error: unknown) => {
     if ((error as Error)?.name !== 'GracefulShutdownPeriodExpiredError') throw error;
   });
@@ -80,6 +81,9 @@ export interface Harness {
   twilio: TwilioSimulator;
   caller: HighLevelDeliveryCaller;
   location: TestLocation;
+  proxies?: { meta: LossyProxy; twilio: LossyProxy };
+  /** The environment a separate worker process needs to join this harness (same database, queue, simulators). */
+  workerEnv: Record<string, string>;
   addLocation(settings?: LocationSettings, backend?: WhatsAppBackend): Promise<TestLocation>;
   /** Stops the worker and starts a new one on the same task queue (a crash and restart). */
   restartWorker(): Promise<void>;
@@ -89,7 +93,17 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { settings?: LocationSettings; statusDownstreamDelayMs?: number; backend?: WhatsAppBackend; highLevelRateLimit?: false; env?: Record<string, string> } = {},
+  options: {
+    settings?: LocationSettings;
+    statusDownstreamDelayMs?: number;
+    backend?: WhatsAppBackend;
+    highLevelRateLimit?: false;
+    env?: Record<string, string>;
+    /** Put LossyProxy instances in front of the Meta and Twilio APIs (h.proxies). */
+    lossy?: true;
+    /** No worker in this process: the test runs its own (e.g. a child process it can kill). */
+    inProcessWorker?: false;
+  } = {},
 ): Promise<Harness> {
   installQuietRuntime();
   const database: TestDatabase = await createTestDatabase();
@@ -99,9 +113,11 @@ export async function startHarness(
   });
   const meta = await MetaSimulator.start({ appSecret: META_APP_SECRET, receiptDelayMs: 20, autoRead: true });
   const twilio = await TwilioSimulator.start({ callbackDelayMs: 20, autoRead: true });
+  // Pass-through proxies in front of the providers' APIs, which a test can make lose answers.
+  const proxies = options.lossy ? { meta: await LossyProxy.start(meta.baseUrl), twilio: await LossyProxy.start(twilio.baseUrl) } : undefined;
   const caller = new HighLevelDeliveryCaller({ simulator: highLevel });
   const taskQueue = `test-${crypto.randomBytes(4).toString('hex')}`;
-  const config = loadConfig({
+  const env: Record<string, string | undefined> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     PORT: '0',
@@ -110,8 +126,9 @@ export async function startHarness(
     TEMPORAL_TASK_QUEUE: taskQueue,
     HIGHLEVEL_API_BASE_URL: highLevel.baseUrl,
     HIGHLEVEL_WEBHOOK_PUBLIC_KEY: caller.publicKeyPem,
-    WHATSAPP_GRAPH_BASE_URL: meta.baseUrl,
-    TWILIO_API_BASE_URL: twilio.baseUrl,
+    WHATSAPP_GRAPH_BASE_URL: proxies?.meta.baseUrl ?? meta.baseUrl,
+    TWILIO_API_BASE_URL: proxies?.twilio.baseUrl ?? twilio.baseUrl,
+    SEND_RECONCILE_WAIT_SECONDS: '20',
     META_APP_SECRET,
     WHATSAPP_VERIFY_TOKEN,
     ADMIN_TOKEN,
@@ -120,7 +137,8 @@ export async function startHarness(
     LATE_RECEIPT_WINDOW_SECONDS: '8',
     // Extra settings for one test file (e.g. the OAuth client of the install flow).
     ...options.env,
-  });
+  };
+  const config = loadConfig(env);
   const box = new SecretBox(config.ENCRYPTION_KEY as string);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS as string });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -142,8 +160,8 @@ export async function startHarness(
       workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
       shutdown: WORKER_SHUTDOWN,
     });
-  let worker: Worker = await newWorker();
-  let running = worker.run();
+  let worker: Worker | undefined = options.inProcessWorker === false ? undefined : await newWorker();
+  let running = worker?.run() ?? Promise.resolve();
 
   const tokens = new HighLevelTokenStore(database.db, box, { baseUrl: highLevel.baseUrl });
   let locations = 0;
@@ -191,6 +209,8 @@ export async function startHarness(
     twilio,
     caller,
     location,
+    ...(proxies ? { proxies } : {}),
+    workerEnv: Object.fromEntries(Object.entries({ ...env, PUBLIC_BASE_URL: apiUrl }).filter((entry): entry is [string, string] => entry[1] !== undefined)),
     addLocation,
     deliveryUrl: `${apiUrl}/webhooks/highlevel/delivery`,
     openWindow: (locationId, phoneE164, at = new Date()) => recordInbound(database.db, locationId, phoneE164, at),
@@ -209,6 +229,10 @@ export async function startHarness(
         meta: () => meta.stop(),
         twilio: () => twilio.stop(),
         highLevel: () => highLevel.stop(),
+        proxies: async () => {
+          await proxies?.meta.stop();
+          await proxies?.twilio.stop();
+        },
         api: () => {
           const closing = api.close();
           api.server.closeAllConnections();

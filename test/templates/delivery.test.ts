@@ -2,6 +2,7 @@ import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import { appendConsent } from '../../src/store/consent';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { adminCall } from '../support/adminApi';
+import { deliveryOutcome } from '../support/expectations';
 import { startHarness, type Harness } from '../support/harness';
 import { templateCases, templateDefinitions } from '../support/templateCases';
 
@@ -23,7 +24,7 @@ async function deliver(text: string, options: { window?: boolean; contactId?: st
   if (options.window) await h.openWindow(h.location.id, phone);
   const payload = HighLevelDeliveryCaller.examplePayload({ locationId: h.location.id, phone, message: text, attachments: [] });
   expect((await h.caller.send(h.deliveryUrl, payload)).status).toBe(200);
-  const outcome = await h.temporal.workflow.getHandle(deliverWorkflowId(h.location.id, payload.messageId)).result();
+  const outcome = await deliveryOutcome(h.temporal, deliverWorkflowId(h.location.id, payload.messageId));
   const sent = h.meta.sentMessages.filter((message) => message.to === phone);
   const failure = h.highLevel.statusUpdates.find((update) => update.messageId === payload.messageId && update.status === 'failed');
   return { outcome, sent, failure, phone };

@@ -1,9 +1,20 @@
-import { advanceStatus, reachedRecipient, type DeliveryStatus } from '../../src/domain/deliveryStatus';
+import { reachedRecipient, type DeliveryStatus } from '../../src/domain/deliveryStatus';
 import type { ReceiptSignal } from '../shared';
 
 export type Channel = 'whatsapp' | 'sms';
+type ReceiptError = NonNullable<ReceiptSignal['error']>;
+
+/** What the receipts of one sent part say, whatever order they came in. */
+interface PartState {
+  reached?: 'delivered' | 'read';
+  failure?: ReceiptError;
+}
 
 const ORDER: DeliveryStatus[] = ['accepted', 'sent', 'delivered', 'read'];
+
+function partStatus(part: PartState): DeliveryStatus {
+  return part.reached ?? (part.failure ? 'failed' : 'sent');
+}
 
 /** A message of several parts is as far as its least advanced part; any failed part fails it. */
 function aggregate(statuses: DeliveryStatus[]): DeliveryStatus {
@@ -11,22 +22,33 @@ function aggregate(statuses: DeliveryStatus[]): DeliveryStatus {
   return ORDER[Math.min(...statuses.map((status) => ORDER.indexOf(status)))] ?? 'sent';
 }
 
-/** Receipt state of one HighLevel message across its WhatsApp parts and its SMS (deterministic, workflow-side). */
+/**
+ * Receipt state of one HighLevel message across its WhatsApp parts and its SMS (deterministic, workflow-side).
+ * Receipts fold so that arrival order does not matter: a device that has the message (delivered, read) outranks a
+ * failure, whether the failure is older (a late-arriving earlier `failed`) or newer (another device). Receipts for
+ * ids not yet known (a send adopted after a lost answer) wait until the id is tracked.
+ */
 export class DeliveryTracker {
-  private readonly parts: Record<Channel, Map<string, DeliveryStatus>> = { whatsapp: new Map(), sms: new Map() };
-  readonly firstError: Partial<Record<Channel, NonNullable<ReceiptSignal['error']>>> = {};
+  private readonly parts: Record<Channel, Map<string, PartState>> = { whatsapp: new Map(), sms: new Map() };
+  private readonly early: ReceiptSignal[] = [];
 
-  track(channel: Channel, providerMessageIds: string[]): void {
-    for (const id of providerMessageIds) this.parts[channel].set(id, 'sent');
+  /** Tracks what a send returned; `replace` drops an earlier attempt on that channel (a re-decided send). */
+  track(channel: Channel, providerMessageIds: string[], options: { replace?: boolean } = {}): void {
+    if (options.replace) this.parts[channel].clear();
+    for (const id of providerMessageIds) this.parts[channel].set(id, {});
+    const waiting = this.early.splice(0);
+    for (const receipt of waiting) this.apply(receipt);
   }
 
-  /** Applies a receipt for a part we sent; false for an id that is not ours. */
+  /** Applies a receipt; false when its id is not (yet) one of ours, in which case it is kept for later. */
   apply(receipt: ReceiptSignal): boolean {
-    const channel = receipt.channel;
-    const current = this.parts[channel].get(receipt.providerMessageId);
-    if (current === undefined) return false;
-    this.parts[channel].set(receipt.providerMessageId, advanceStatus(current, receipt.status));
-    if (receipt.status === 'failed' && receipt.error) this.firstError[channel] ??= receipt.error;
+    const part = this.parts[receipt.channel].get(receipt.providerMessageId);
+    if (!part) {
+      this.early.push(receipt);
+      return false;
+    }
+    if (receipt.status === 'read' || (receipt.status === 'delivered' && part.reached !== 'read')) part.reached = receipt.status;
+    if (receipt.status === 'failed') part.failure ??= receipt.error ?? { code: 0 };
     return true;
   }
 
@@ -35,7 +57,16 @@ export class DeliveryTracker {
   }
 
   status(channel: Channel): DeliveryStatus | undefined {
-    return this.attempted(channel) ? aggregate([...this.parts[channel].values()]) : undefined;
+    return this.attempted(channel) ? aggregate([...this.parts[channel].values()].map(partStatus)) : undefined;
+  }
+
+  reached(channel: Channel): boolean {
+    return reachedRecipient(this.status(channel) ?? 'sent');
+  }
+
+  /** The failure of the first failed part of a channel. */
+  failure(channel: Channel): ReceiptError | undefined {
+    return [...this.parts[channel].values()].find((part) => !part.reached && part.failure)?.failure;
   }
 
   /** HighLevel shows the best status of any channel; failed only when every attempted channel failed. */
@@ -49,9 +80,8 @@ export class DeliveryTracker {
 
   /** Which channel got through: both means the contact received the message twice (and it was billed twice). */
   channelLabel(): 'whatsapp' | 'sms' | 'both' | 'none' {
-    const reached = (channel: Channel) => reachedRecipient(this.status(channel) ?? 'sent');
-    if (reached('whatsapp') && reached('sms')) return 'both';
-    if (reached('sms') || this.attempted('sms')) return 'sms';
+    if (this.reached('whatsapp')) return this.reached('sms') ? 'both' : 'whatsapp';
+    if (this.attempted('sms')) return 'sms';
     return this.attempted('whatsapp') ? 'whatsapp' : 'none';
   }
 
@@ -65,6 +95,7 @@ export class DeliveryTracker {
   }
 
   partStates(): Record<string, string> {
-    return Object.fromEntries([...this.parts.whatsapp, ...[...this.parts.sms].map(([id, status]) => [`sms:${id}`, status] as const)]);
+    const entries = (channel: Channel, prefix: string) => [...this.parts[channel]].map(([id, part]) => [`${prefix}${id}`, partStatus(part)] as const);
+    return Object.fromEntries([...entries('whatsapp', ''), ...entries('sms', 'sms:')]);
   }
 }

@@ -1,6 +1,6 @@
 import type { OutboundPart, TemplateMessage } from '../../domain/outboundContent';
 import { httpRequest } from '../http';
-import { ProviderSendError, type WhatsAppSender } from '../whatsappPort';
+import { ProviderSendError, type SentLookup, type WhatsAppSender } from '../whatsappPort';
 import { findSentTwilioMessage, type SentTwilioMessage, type TwilioLookupOptions, type TwilioMessageMatch } from './messageLookup';
 
 export interface TwilioCredentials {
@@ -43,6 +43,8 @@ export type TwilioOutboundPart = OutboundPart | TwilioTemplatePart;
 export interface SmsSender {
   readonly provider: 'twilio';
   sendSms(to: string, body: string, mediaUrls: string[], reference: string): Promise<{ providerMessageId: string }>;
+  /** The message an earlier `sendSms` created, from the provider's own records; undefined when not found. */
+  findSentSms?(to: string, body: string, mediaUrls: string[], options: SentLookup): Promise<{ sid: string } | undefined>;
 }
 
 /** Form fields in the order Twilio documents them; repeated names (MediaUrl) as arrays. */
@@ -132,16 +134,22 @@ export class TwilioMessagingClient implements WhatsAppSender, SmsSender {
         : part.kind === 'text'
           ? { kind: 'body', body: part.body, mediaCount: 0 }
           : { kind: 'body', body: part.caption ?? '', mediaCount: 1 };
-    return this.findSent(whatsAppAddress(to), senderField(whatsAppFrom && whatsAppAddress(whatsAppFrom), messagingServiceSid), content, options);
+    return this.lookUpSent(whatsAppAddress(to), senderField(whatsAppFrom && whatsAppAddress(whatsAppFrom), messagingServiceSid), content, options);
+  }
+
+  /** The WhatsAppSender port's lookup: the sid of the message an earlier `send` of this part created. */
+  async findSent(to: string, part: TwilioOutboundPart, options: SentLookup): Promise<{ providerMessageId: string } | undefined> {
+    const match = await this.findSentWhatsApp(to, part, options);
+    return match && { providerMessageId: match.sid };
   }
 
   /** The message an earlier `sendSms(to, body, mediaUrls, …)` created, or undefined (a miss proves nothing). */
   async findSentSms(to: string, body: string, mediaUrls: string[], options: TwilioLookupOptions): Promise<TwilioMessageMatch | undefined> {
     const { smsFrom, messagingServiceSid } = this.options.senders;
-    return this.findSent(to, senderField(smsFrom, messagingServiceSid), { kind: 'body', body, mediaCount: mediaUrls.length }, options);
+    return this.lookUpSent(to, senderField(smsFrom, messagingServiceSid), { kind: 'body', body, mediaCount: mediaUrls.length }, options);
   }
 
-  private async findSent(to: string, sender: [string, string] | undefined, content: SentTwilioMessage['content'], options: TwilioLookupOptions): Promise<TwilioMessageMatch | undefined> {
+  private async lookUpSent(to: string, sender: [string, string] | undefined, content: SentTwilioMessage['content'], options: TwilioLookupOptions): Promise<TwilioMessageMatch | undefined> {
     if (!sender) return undefined; // such a send was refused before any request left
     const sent: SentTwilioMessage = { to, ...(sender[0] === 'From' ? { from: sender[1] } : { messagingServiceSid: sender[1] }), content };
     const { apiBaseUrl, credentials, requestTimeoutMs } = this.options;

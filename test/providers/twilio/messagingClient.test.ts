@@ -135,6 +135,7 @@ describe('TwilioMessagingClient as the WhatsApp sender', () => {
   it('adds the whatsapp: prefix to a bare sender number and uses the Messaging Service when there is no number', async () => {
     await client({ whatsAppFrom: WHATSAPP_FROM }).send('+16505551234', { kind: 'text', body: 'a', previewUrl: false }, REFERENCE);
     expect(lastCreate().form[1]).toEqual(['From', 'whatsapp:+14155238886']);
+    sim.scriptCallbacks('whatsapp:+16505551234', []); // no status progression: the initial status stays to be read
     await client({ messagingServiceSid: SERVICE }).send('+16505551234', { kind: 'text', body: 'b', previewUrl: false }, REFERENCE);
     expect(lastCreate().form[1]).toEqual(['MessagingServiceSid', SERVICE]);
     expect(sim.messages.at(-1)).toMatchObject({ status: 'accepted', messagingServiceSid: SERVICE });

@@ -1,0 +1,104 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { HighLevelStatus } from '../src/domain/deliveryStatus';
+import { FAILURE } from '../src/domain/failures';
+import { HighLevelApiError } from '../src/providers/highlevel/highLevelClient';
+import { MissingTokenError } from '../src/providers/highlevel/tokenStore';
+import { ledgerEventsOf, openLedgerWithEvents, recordLedgerEvents, type LedgerChange, type LedgerEvent } from '../src/store/ledger';
+import type { ActivityDeps } from './deps';
+import { createPolicyActivities, type PolicyResult } from './policyActivities';
+
+export interface PlanInput {
+  messageId: string;
+  locationId: string;
+  contactId: string;
+  highLevelMessageId: string;
+  phoneE164: string | null;
+  phoneProblem?: string;
+  text: string;
+  attachments: string[];
+  receivedAt: string;
+  /** After WhatsApp said the window is closed (131047): decide again as outside it. */
+  assumeWindowClosed?: boolean;
+}
+
+/** What the lean workflow needs of a decision (the facts behind it stay in the ledger). */
+export type DeliveryPolicy = Pick<PolicyResult, 'plan' | 'receiptTimeoutMs' | 'lateReceiptWindowMs' | 'sms'>;
+/** `afterRestart`: this plan ran before (its workflow task never completed), so the send that followed may have too. */
+export type Planned = { duplicate: true } | { duplicate: false; policy: DeliveryPolicy; afterRestart: boolean };
+
+export interface ReportInput {
+  messageId: string;
+  locationId: string;
+  highLevelMessageId: string;
+  /** A status for HighLevel's conversation; absent when only the ledger changes. */
+  push?: { status: HighLevelStatus; error?: { code: string; type: string; message: string } };
+  change: LedgerChange;
+  events: LedgerEvent[];
+  /** A receipt said the sender must stop (131048, …): paused in the same commit. */
+  pauseSender?: string;
+}
+
+/** HighLevel answers 403 for seconds after a send (not yet "downstreamed"), 429 when busy, 5xx when down. */
+function isRetryable(error: HighLevelApiError): boolean {
+  return error.status === 401 || error.status === 403 || error.status === 408 || error.status === 429 || error.status >= 500;
+}
+
+/** The lean delivery workflow's steps that are not a send: decide (and open the ledger), and report. */
+export function createDeliveryActivities(deps: ActivityDeps) {
+  const { db, highLevel } = deps;
+  const { decideDelivery } = createPolicyActivities(deps);
+
+  /** Pushes a status; false when HighLevel refused it for good (the delivery stands, the ledger says so). */
+  const pushToHighLevel = async (input: ReportInput, push: NonNullable<ReportInput['push']>): Promise<{ refused?: string }> => {
+    try {
+      await highLevel.updateMessageStatus(input.locationId, input.highLevelMessageId, push.status, push.error);
+      return {};
+    } catch (error) {
+      if (error instanceof MissingTokenError) return { refused: error.message };
+      if (!(error instanceof HighLevelApiError)) throw error;
+      if (!isRetryable(error)) return { refused: error.message };
+      throw ApplicationFailure.create({ message: error.message, type: FAILURE.highLevelUnavailable, ...(error.retryAfterMs ? { nextRetryDelay: error.retryAfterMs } : {}) });
+    }
+  };
+
+  return {
+    /** Gathers the facts and decides; opens the ledger with `received` and `decided` in one commit. */
+    async planDelivery(input: PlanInput): Promise<Planned> {
+      const verdict = await decideDelivery({ ...input, assumeWindowClosed: input.assumeWindowClosed ?? false });
+      const round = input.assumeWindowClosed ? 2 : 1;
+      const decided: LedgerEvent = { type: 'decided', detail: { round, decision: verdict.plan, facts: verdict.facts, ...(input.assumeWindowClosed ? { after: 'WhatsApp said the 24-hour window is closed' } : {}) } };
+      const decidedBefore = round > 1 && (await ledgerEventsOf(db, input.messageId, ['decided'])).some((event) => event.detail.round === round);
+      const received: LedgerEvent = { type: 'received', detail: { textLength: input.text.length, attachments: input.attachments.length, receivedAt: input.receivedAt } };
+      const opened = await openLedgerWithEvents(
+        db,
+        { id: input.messageId, locationId: input.locationId, contactId: input.contactId, highLevelMessageId: input.highLevelMessageId, phoneE164: input.phoneE164 },
+        input.assumeWindowClosed ? [decided] : [received, decided],
+      );
+      if (opened === 'duplicate') return { duplicate: true };
+      const policy = { plan: verdict.plan, receiptTimeoutMs: verdict.receiptTimeoutMs, lateReceiptWindowMs: verdict.lateReceiptWindowMs, sms: verdict.sms };
+      return { duplicate: false, policy, afterRestart: round > 1 ? decidedBefore : opened === 'reopened' };
+    },
+
+    /**
+     * Tells HighLevel (when there is a status to push) and writes the ledger in one commit: the step's events, the
+     * row change, `status_pushed` or `status_push_failed`. A refusal for good does not fail the delivery.
+     */
+    async reportDelivery(input: ReportInput): Promise<void> {
+      const events = [...input.events];
+      if (input.push) {
+        const { refused } = await pushToHighLevel(input, input.push);
+        events.push(
+          refused
+            ? { type: 'status_push_failed', detail: { status: input.push.status, reason: refused } }
+            : { type: 'status_pushed', detail: { status: input.push.status, ...(input.push.error ? { error: input.push.error } : {}) } },
+        );
+      }
+      await recordLedgerEvents(db, input.messageId, events, input.change, input.pauseSender ? { locationId: input.locationId, reason: input.pauseSender } : undefined);
+    },
+
+    /** Writes the ledger only (a push HighLevel kept refusing for the whole retry window). */
+    async recordDelivery(input: Pick<ReportInput, 'messageId' | 'locationId' | 'change' | 'events'>): Promise<void> {
+      await recordLedgerEvents(db, input.messageId, input.events, input.change);
+    },
+  };
+}
