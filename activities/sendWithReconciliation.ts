@@ -67,14 +67,14 @@ async function reconcile(spec: ReconciledSend, attempt: number, firstScheduledMs
       await record(spec, decision.providerMessageId, { attempt, reconciled: decision.source });
       return { id: decision.providerMessageId, source: decision.source };
     }
-    heartbeat({ reconciling: spec.key, waitedMs });
+    beat({ reconciling: spec.key, waitedMs });
     await sleep(decision.retryInMs);
     waitedMs += decision.retryInMs;
   }
 }
 
 async function sendNow(spec: ReconciledSend, attempt: number): Promise<{ id: string }> {
-  heartbeat({ sending: spec.key });
+  beat({ sending: spec.key });
   let providerMessageId: string;
   try {
     ({ providerMessageId } = await spec.send());
@@ -86,6 +86,11 @@ async function sendNow(spec: ReconciledSend, attempt: number): Promise<{ id: str
   }
   await record(spec, providerMessageId, { attempt });
   return { id: providerMessageId };
+}
+
+/** Heartbeats where they exist (an activity; a local activity has none: its workflow task carries it). */
+function beat(details: Record<string, unknown>): void {
+  if (!activityInfo().isLocal) heartbeat(details);
 }
 
 async function record(spec: ReconciledSend, providerMessageId: string, how: { attempt: number; reconciled?: 'receipt' | 'lookup' }): Promise<void> {

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import { FAILURE } from '../src/domain/failures';
 import type { ErrorClass } from '../src/domain/metaErrors';
 import { classifyProviderError, describeProviderError, type Provider } from '../src/domain/providerErrors';
@@ -46,7 +46,9 @@ export function createWhatsAppActivities(deps: ActivityDeps) {
     const round = input.round ?? 1;
     const sentParts = new Map<number, string>();
     const otherRounds: string[] = [];
-    for (const event of await ledgerEventsOf(db, input.messageId, ['sent'])) {
+    // A first attempt that follows no earlier execution has nothing on the ledger to resume from.
+    const resuming = activityInfo().attempt > 1 || (input.afterRestart ?? false);
+    for (const event of resuming ? await ledgerEventsOf(db, input.messageId, ['sent']) : []) {
       if (Number(event.detail.round ?? 1) === round) sentParts.set(Number(event.detail.part), String(event.detail.providerMessageId));
       else otherRounds.push(String(event.detail.providerMessageId));
     }

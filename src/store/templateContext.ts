@@ -26,15 +26,14 @@ export interface ChooseTemplateInput {
 export type ContactLookup = (locationId: string, contactId: string) => Promise<Record<string, unknown> | null>;
 
 export async function chooseTemplateForLocation(db: Db, input: ChooseTemplateInput, lookupContact?: ContactLookup): Promise<TemplateDecision> {
-  const [templates, rules, settings] = await Promise.all([
-    knownTemplates(db, input.locationId),
-    listTemplateRules(db, input.locationId),
-    findTemplateSettings(db, input.locationId),
-  ]);
+  const rules = await listTemplateRules(db, input.locationId);
+  const { text, directive } = extractDirective(input.text);
+  const hit = directive ? undefined : findRule(rules, text);
+  // Free text inside the window needs no template: the registry is read only when a template may be the answer.
+  const templatesMatter = !input.windowOpen || directive !== undefined || hit?.rule.whenWindowOpen === 'template';
+  const [templates, settings] = templatesMatter ? await Promise.all([knownTemplates(db, input.locationId), findTemplateSettings(db, input.locationId)]) : [[], undefined];
   let contact = input.contact;
   if (!contact?.fields && input.contactId && lookupContact) {
-    const { text, directive } = extractDirective(input.text);
-    const hit = directive ? undefined : findRule(rules, text);
     if (hit && usesContactFields(hit.rule)) {
       contact = { ...contact, fields: contactFieldsFrom(await lookupContact(input.locationId, input.contactId)) };
     }

@@ -3,7 +3,7 @@ import type { BatchItem, InboundSpec } from '../../src/simulators/meta';
 import { deliverWorkflowId, inboundWorkflowId } from '../../workflows/shared';
 import { startHarness, type Harness } from '../support/harness';
 import { inboundOutcome, inboundWamid } from '../support/inbound';
-import { expectSameRun } from '../support/expectations';
+import { deliveryOutcome, expectSameRun } from '../support/expectations';
 import { waitFor } from '../support/waitFor';
 
 let h: Harness;
@@ -50,7 +50,7 @@ describe('the 24-hour window opened by inbound messages', () => {
     expect(h.highLevel.inboundMessages.find((message) => message.altId === wamid)?.date).toBe(new Date(sentAt * 1000).toISOString());
 
     const { payload, handle } = await deliverySms(phone, 'Our prices are on the website');
-    expect(await handle.result()).toMatchObject({ status: 'failed' });
+    expect(await deliveryOutcome(h.temporal, handle.workflowId)).toMatchObject({ status: 'failed' });
     expect(sentTo(phone)).toEqual([]);
     expect(h.highLevel.statusUpdates.find((update) => update.messageId === payload.messageId)).toMatchObject({ status: 'failed' });
   });
