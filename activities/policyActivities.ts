@@ -9,7 +9,7 @@ import type { HighLevelContact } from '../src/providers/highlevel/highLevelClien
 import { MissingTokenError } from '../src/providers/highlevel/tokenStore';
 import { currentConsent } from '../src/store/consent';
 import { lastInboundAt } from '../src/store/conversationWindows';
-import { findLocation } from '../src/store/locations';
+import { requireLocation } from './locations';
 import { chooseTemplateForLocation } from '../src/store/templateContext';
 import type { ActivityDeps } from './deps';
 
@@ -60,8 +60,7 @@ export function createPolicyActivities({ db, config, highLevel }: ActivityDeps) 
   return {
     /** Gathers the facts (location, consent ledger, HighLevel DND, 24 h window, templates) and applies the pure rules. */
     async decideDelivery(input: DecideInput): Promise<PolicyResult> {
-      const location = await findLocation(db, input.locationId);
-      if (!location) throw ApplicationFailure.nonRetryable(`location ${input.locationId} is not configured`, 'UnknownLocation');
+      const location = await requireLocation(db, input.locationId);
       const settings = resolveSettings(location.settings, {
         receiptTimeoutSeconds: config.RECEIPT_TIMEOUT_SECONDS,
         lateReceiptWindowSeconds: config.LATE_RECEIPT_WINDOW_SECONDS,

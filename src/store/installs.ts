@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import { forgetLocation } from './locations';
 
 /**
  * Marketplace install state. Timestamps guard against reordered webhooks: an INSTALL older than the last
@@ -37,6 +38,7 @@ export async function markUninstalled(db: Db, locationIds: string[], at: Date = 
     .returning('id')
     .execute();
   const ids = changed.map((row) => row.id);
+  for (const id of ids) forgetLocation(id);
   if (ids.length > 0) await db.deleteFrom('highlevel_tokens').where('location_id', 'in', ids).execute();
   return ids;
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import { forgetLocation } from './locations';
 import type { Channel, MessageEventRow, MessageRow } from '../db/schema';
 
 export interface NewLedgerMessage {
@@ -55,53 +56,62 @@ export interface LedgerEvent {
   detail: Record<string, unknown>;
 }
 
-/** Applies the row change to a transaction (shared by every writer of the ledger). */
-async function applyChange(trx: Db, messageId: string, change: LedgerChange): Promise<void> {
-  const set: Record<string, unknown> = {};
-  if (change.status !== undefined) set.status = change.status;
-  if (change.statusReason !== undefined) set.status_reason = change.statusReason;
-  if (change.errorCode !== undefined) set.error_code = change.errorCode;
-  if (change.channel !== undefined) set.channel = change.channel;
-  if (change.provider !== undefined) set.provider = change.provider;
-  if (change.providerMessageId !== undefined) set.provider_message_id = change.providerMessageId;
-  if (Object.keys(set).length > 0) await trx.updateTable('messages').set({ ...set, updated_at: sql`now()` }).where('id', '=', messageId).execute();
+/** The row change as SET items (updated_at always). */
+function setItems(change: LedgerChange) {
+  const columns: Array<[string, unknown]> = [
+    ['status', change.status],
+    ['status_reason', change.statusReason],
+    ['error_code', change.errorCode],
+    ['channel', change.channel],
+    ['provider', change.provider],
+    ['provider_message_id', change.providerMessageId],
+  ];
+  const items = columns.filter(([, value]) => value !== undefined).map(([column, value]) => sql`${sql.ref(column)} = ${value}`);
+  return sql.join([...items, sql`updated_at = now()`]);
+}
+
+/** The events as one INSERT … SELECT from two arrays (one statement whatever their number). */
+function insertEvents(messageId: string, events: LedgerEvent[], onlyIf = sql`true`) {
+  const types = events.map((event) => event.type);
+  const details = events.map((event) => JSON.stringify(event.detail));
+  return sql`insert into message_events (message_id, type, detail)
+    select ${messageId}, e.type, e.detail::jsonb from unnest(${types}::text[], ${details}::text[]) with ordinality as e(type, detail, n)
+    where ${onlyIf} order by e.n`;
 }
 
 /**
- * Several events and the row change in one transaction and at most two statements: the lean workflow writes the
- * ledger once per step, inside the activity that did the work. `pauseSender` pauses the location in the same commit.
+ * Events and the row change in one statement (so one commit, no transaction round trips): the lean workflow writes
+ * the ledger once per step, inside the activity that did the work. `pauseSender` pauses the location in it too.
  */
 export async function recordLedgerEvents(db: Db, messageId: string, events: LedgerEvent[], change: LedgerChange = {}, pauseSender?: { locationId: string; reason: string }): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    if (events.length > 0) {
-      await trx.insertInto('message_events').values(events.map((event) => ({ message_id: messageId, type: event.type, detail: JSON.stringify(event.detail) }))).execute();
-    }
-    await applyChange(trx, messageId, change);
-    if (pauseSender) {
-      await trx.updateTable('locations').set({ sender_paused_reason: pauseSender.reason, updated_at: sql`now()` }).where('id', '=', pauseSender.locationId).execute();
-    }
-  });
+  const pause = pauseSender
+    ? sql`, paused as (update locations set sender_paused_reason = ${pauseSender.reason}, updated_at = now() where id = ${pauseSender.locationId})`
+    : sql``;
+  await sql`with inserted as (${insertEvents(messageId, events)})${pause}
+    update messages set ${setItems(change)} where id = ${messageId}`.execute(db);
+  if (pauseSender) forgetLocation(pauseSender.locationId);
 }
 
 /**
- * Opens the ledger row with its first events (received, decided) in one transaction; false when this HighLevel
- * message is on record under another workflow. The same workflow opening again (a retry) only appends the events.
+ * Opens the ledger row with its first events (received, decided) in one statement: `opened`, `reopened` (this
+ * workflow opened it before: a step run again), or `duplicate` (the HighLevel message is another workflow's).
  */
 export async function openLedgerWithEvents(db: Db, message: NewLedgerMessage, events: LedgerEvent[]): Promise<'opened' | 'reopened' | 'duplicate'> {
-  return db.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('messages')
-      .values({ id: message.id, location_id: message.locationId, contact_id: message.contactId, highlevel_message_id: message.highLevelMessageId, phone_e164: message.phoneE164, status: 'received' })
-      .onConflict((conflict) => conflict.columns(['location_id', 'highlevel_message_id']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (!inserted) {
-      const existing = await trx.selectFrom('messages').select('id').where('location_id', '=', message.locationId).where('highlevel_message_id', '=', message.highLevelMessageId).executeTakeFirstOrThrow();
-      if (existing.id !== message.id) return 'duplicate';
-    }
-    await trx.insertInto('message_events').values(events.map((event) => ({ message_id: message.id, type: event.type, detail: JSON.stringify(event.detail) }))).execute();
-    return inserted ? 'opened' : 'reopened';
-  });
+  const { rows } = await sql<{ inserted: boolean; owner: string | null }>`with inserted as (
+      insert into messages (id, location_id, contact_id, highlevel_message_id, phone_e164, status)
+      values (${message.id}, ${message.locationId}, ${message.contactId}, ${message.highLevelMessageId}, ${message.phoneE164}, 'received')
+      on conflict (location_id, highlevel_message_id) do nothing returning id
+    ), owner as (
+      select id from inserted
+      union all
+      select id from messages where location_id = ${message.locationId} and highlevel_message_id = ${message.highLevelMessageId}
+    ), events as (
+      ${insertEvents(message.id, events, sql`exists (select 1 from owner where id = ${message.id})`)}
+    )
+    select exists (select 1 from inserted) as inserted, (select id from owner limit 1) as owner`.execute(db);
+  const row = rows[0];
+  if (row?.inserted) return 'opened';
+  return row?.owner === message.id ? 'reopened' : 'duplicate';
 }
 
 /** The ledger's own events of some types (what an activity checks before repeating work). */

@@ -6,6 +6,27 @@ export async function findLocation(db: Db, locationId: string): Promise<Location
   return db.selectFrom('locations').selectAll().where('id', '=', locationId).executeTakeFirst();
 }
 
+/**
+ * A location read within the last second, else read now. Plan and send run back to back in one workflow task and
+ * would otherwise read the same row twice. Writes through this module forget the row at once; a change made by
+ * another process (the admin API in the api process) is seen within the second.
+ */
+const RECENT_FOR_MS = 1_000;
+const recent = new Map<string, { row: LocationRow; at: number }>();
+
+export async function findLocationRecent(db: Db, locationId: string): Promise<LocationRow | undefined> {
+  const cached = recent.get(locationId);
+  if (cached && Date.now() - cached.at < RECENT_FOR_MS) return cached.row;
+  const row = await findLocation(db, locationId);
+  if (row) recent.set(locationId, { row, at: Date.now() });
+  if (recent.size > 1_000) recent.delete(recent.keys().next().value as string);
+  return row;
+}
+
+export function forgetLocation(locationId: string): void {
+  recent.delete(locationId);
+}
+
 export async function findLocationByPhoneNumberId(db: Db, phoneNumberId: string): Promise<LocationRow | undefined> {
   return db.selectFrom('locations').selectAll().where('whatsapp_phone_number_id', '=', phoneNumberId).executeTakeFirst();
 }
@@ -25,9 +46,11 @@ export async function upsertLocation(db: Db, input: LocationInput): Promise<void
     .values(values)
     .onConflict((conflict) => conflict.column('id').doUpdateSet({ ...updates, updated_at: sql`now()` }))
     .execute();
+  forgetLocation(input.id);
 }
 
 /** Account-level WhatsApp errors (spam limit, policy, expired token) stop the sender until ops clear it. */
 export async function pauseSender(db: Db, locationId: string, reason: string): Promise<void> {
   await db.updateTable('locations').set({ sender_paused_reason: reason, updated_at: sql`now()` }).where('id', '=', locationId).execute();
+  forgetLocation(locationId);
 }
