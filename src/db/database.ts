@@ -27,6 +27,12 @@ export function createDb(databaseUrl: string, poolSize = 10): Db {
   // An idle connection dropped by the server (restart, failover) must not crash the process: the pool
   // discards it and the next query reconnects; /readyz reports the outage meanwhile.
   pool.on('error', (error) => process.emitWarning(`PostgreSQL connection lost: ${error.message}`));
+  // A checked-out client whose socket dies (mid-transaction, during a restart) emits 'error' on itself, not on the
+  // pool: without a listener that is an unhandled 'error' event and the process exits. The query in flight fails
+  // instead (the request answers 503, the activity is retried) and the pool replaces the client.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => process.emitWarning(`PostgreSQL connection lost while in use: ${error.message}`));
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
