@@ -4,22 +4,12 @@ import { FAILURE } from '../src/domain/failures';
 import { HighLevelApiError } from '../src/providers/highlevel/highLevelClient';
 import { MissingTokenError } from '../src/providers/highlevel/tokenStore';
 import { ledgerEventsOf, openLedgerWithEvents, recordLedgerEvents, type LedgerChange, type LedgerEvent } from '../src/store/ledger';
+import type { DeliverMessageInput } from '../workflows/shared';
 import type { ActivityDeps } from './deps';
 import { createPolicyActivities, type PolicyResult } from './policyActivities';
 
-export interface PlanInput {
-  messageId: string;
-  locationId: string;
-  contactId: string;
-  highLevelMessageId: string;
-  phoneE164: string | null;
-  phoneProblem?: string;
-  text: string;
-  attachments: string[];
-  receivedAt: string;
-  /** After WhatsApp said the window is closed (131047): decide again as outside it. */
-  assumeWindowClosed?: boolean;
-}
+/** The message as the Delivery URL accepted it, its workflow id, and whether WhatsApp said the window is closed (131047). */
+export type PlanInput = DeliverMessageInput & { messageId: string; assumeWindowClosed?: boolean };
 
 /** What the lean workflow needs of a decision (the facts behind it stay in the ledger). */
 export type DeliveryPolicy = Pick<PolicyResult, 'plan' | 'receiptTimeoutMs' | 'lateReceiptWindowMs' | 'sms'>;

@@ -15,7 +15,7 @@ import { TwilioSimulator, type TwilioAccount } from '../../src/simulators/twilio
 import { findReceiptEvidence, providerMessageIdsClaimedElsewhere, storeReceipt } from '../../src/store/receipts';
 import { LossyProxy } from '../support/lossyProxy';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
-import { waitFor } from '../support/waitFor';
+import { failureOf, waitFor } from '../support/waitFor';
 
 /**
  * The evidence a reconciliation reads after a send whose answer was lost: what the sender sees (the error), and the
@@ -83,15 +83,6 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** What the call rejected with. */
-async function failureOf(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('the call unexpectedly succeeded');
-}
 
 describe('a Cloud API send whose answer is lost', () => {
   it('throws a network error (SocketError UND_ERR_SOCKET), while Meta has the message and its receipts carry our reference', async () => {

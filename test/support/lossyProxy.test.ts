@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { httpRequest, isNetworkError } from '../../src/providers/http';
 import { LossyProxy } from './lossyProxy';
+import { failureOf } from './waitFor';
 
 /** A stand-in provider: records what it processed and answers 201 with an id. */
 async function startUpstream() {
@@ -34,16 +35,6 @@ afterEach(async () => {
 
 const send = (body: string, options: { timeoutMs?: number } = {}) =>
   httpRequest(`${proxy.baseUrl}/123/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, ...options });
-
-/** What the request rejected with (fails the test when it resolved). */
-async function failureOf(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('the request unexpectedly succeeded');
-}
 
 describe('LossyProxy', () => {
   it('passes requests through unchanged (path prefix, body, status, headers) and records them', async () => {

@@ -15,3 +15,13 @@ export async function waitFor<T>(check: () => T | Promise<T>, options: { timeout
 export async function listenOnFreePort(app: { listen(options: { host: string; port: number }): Promise<string> }): Promise<string> {
   return (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
 }
+
+/** What a call rejected with (a test about the failure itself); fails when the call succeeded. */
+export async function failureOf(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  throw new Error('the call unexpectedly succeeded');
+}

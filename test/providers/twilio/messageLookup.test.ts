@@ -2,6 +2,7 @@ import { isSentMessage, messageListQuery, pickSentMessage, TwilioLookupError, ty
 import { TwilioMessagingClient, type TwilioSenders } from '../../../src/providers/twilio/messagingClient';
 import { TwilioSimulator, type TwilioAccount } from '../../../src/simulators/twilio';
 import { LossyProxy } from '../../support/lossyProxy';
+import { failureOf } from '../../support/waitFor';
 
 const ACCOUNT: TwilioAccount = { accountSid: 'AC' + 'e'.repeat(32), authToken: 'lookup_test_token' };
 const WHATSAPP_FROM = '+14155238886';
@@ -39,15 +40,6 @@ const freshContact = () => `+1650555${String(3000 + (nextNumber += 1)).padStart(
 const text = (body: string) => ({ kind: 'text' as const, body, previewUrl: false });
 const createDrop = { method: 'POST', path: MESSAGES_PATH };
 
-/** What the call rejected with. */
-async function failureOf(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('the call unexpectedly succeeded');
-}
 
 describe('TwilioMessagingClient message lookup: the request', () => {
   it('reads the Messages list filtered by To and From, with HTTP Basic auth and no body', async () => {
