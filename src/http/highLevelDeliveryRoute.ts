@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { idProblem } from '../domain/identifiers';
 import { normalizePhone } from '../domain/phone';
 import { resolveSettings } from '../domain/locationSettings';
 import { maskPhone } from '../logging';
@@ -33,6 +34,8 @@ export function registerHighLevelDeliveryRoute(app: FastifyInstance, ctx: HttpCo
     const signed = verifyHighLevelSignature(Buffer.from(raw, 'utf8'), headerValue(request.headers['x-ghl-signature']), ctx.config.HIGHLEVEL_WEBHOOK_PUBLIC_KEY);
     const locationId = parsed.ok ? (parsed.value as { locationId?: unknown })?.locationId : undefined;
     const token = (request.query as { token?: string }).token;
+    const locationIdProblem = typeof locationId === 'string' ? idProblem(locationId) : undefined;
+    if (locationIdProblem) return badRequest(reply, `locationId ${locationIdProblem}`, [{ field: 'locationId', problem: locationIdProblem }]);
 
     let location;
     try {

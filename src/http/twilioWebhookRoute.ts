@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isTwilioAccountSid } from '../domain/identifiers';
 import type { LocationRow } from '../db/schema';
 import { parseForm, verifyTwilioSignature, type FormParams } from '../providers/twilio/signature';
 import { parseTwilioWebhook, type TwilioInbound } from '../providers/twilio/webhookParser';
@@ -9,7 +10,7 @@ import type { HttpContext } from './context';
 import { routeInbound } from './inboundRouter';
 import { rawBodyOf } from './rawBody';
 import { routeReceipts } from './receiptRouter';
-import { unavailable } from './replies';
+import { badRequest, unavailable } from './replies';
 import { withTemporalDeadline } from './temporalDeadline';
 
 /** What Twilio's MessagingResponse renders when there is nothing to say; plain text would be sent to the contact. */
@@ -23,6 +24,9 @@ export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 export function registerTwilioWebhookRoute(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/webhooks/twilio', async (request, reply) => {
     const params = parseForm(rawBodyOf(request));
+    if (typeof params.AccountSid === 'string' && !isTwilioAccountSid(params.AccountSid)) {
+      return badRequest(reply, 'AccountSid is not a Twilio account SID (AC followed by 32 hex digits)');
+    }
     const header = request.headers['x-twilio-signature'];
     const publicUrl = `${ctx.config.PUBLIC_BASE_URL}${request.url}`;
     let signers: LocationRow[];

@@ -80,6 +80,16 @@ describe('Delivery URL validation', () => {
     expect(await workflowExists(deliverWorkflowId(h.location.id, message.messageId))).toBe(false);
   });
 
+  it('answers 400 for a location id with a NUL or other control character, unsigned or signed, before any lookup', async () => {
+    const before = await ledgerRows();
+    for (const signature of ['none', undefined] as const) {
+      const message = payload({ locationId: `${h.location.id}\u0000x` });
+      const response = await h.caller.send(h.deliveryUrl, message, signature ? { signature } : {});
+      expect(response).toMatchObject({ status: 400, body: { error: 'locationId contains control characters' } });
+    }
+    expect(await ledgerRows()).toBe(before);
+  });
+
   it('answers 404 for a location that has not installed the app', async () => {
     const response = await h.caller.send(h.deliveryUrl, payload({ locationId: 'never-installed' }));
     expect(response).toMatchObject({ status: 404, body: { error: 'location never-installed has not installed or configured this app' } });

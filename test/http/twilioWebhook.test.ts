@@ -164,6 +164,14 @@ describe('POST /webhooks/twilio: X-Twilio-Signature', () => {
     expect(await receiptRows('SMffffffffffffffffffffffffffffffff')).toEqual([]);
   });
 
+  it('answers 400 for an AccountSid that is no Twilio account SID (a NUL in it), before any lookup', async () => {
+    const path = '/webhooks/twilio';
+    const hostile = VECTOR.raw.replace('AccountSid=AC0123456789abcdef0123456789abcdef', 'AccountSid=AC0123%00');
+    const response = await post(proxied, path, hostile, signTwilioRequest(VECTOR.authToken, `${PROXIED_BASE_URL}${path}`, parseForm(hostile)));
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body)).toEqual({ error: 'AccountSid is not a Twilio account SID (AC followed by 32 hex digits)' });
+  });
+
   it("does not let one account's callback reach another location's workflow through ref", async () => {
     const workflow = await openWorkflow(); // a loc-twilio message; the form below is signed by loc-vector's account
     const raw = VECTOR.raw.replaceAll('SM0123456789abcdef0123456789abcdef', `SM${'a'.repeat(32)}`);

@@ -33,6 +33,12 @@ describe('template admin API', () => {
     expect(await admin('GET', '/admin/locations/nope/templates')).toEqual({ status: 404, body: { error: 'unknown location' } });
   });
 
+  it('answers 400 for a location id with a NUL in the path, on every admin route, before any lookup', async () => {
+    for (const path of ['/admin/locations/a%00b', '/admin/locations/a%00b/templates', '/admin/locations/a%00b/consent/%2B15550001111']) {
+      expect(await admin('GET', path)).toEqual({ status: 400, body: { error: 'locationId contains control characters' } });
+    }
+  });
+
   it('dry-runs the whole case table exactly like the pure decision the workflow uses', async () => {
     const cases = templateCases.map((c) => ({ text: c.text, contact: { language: c.contactLanguage ?? null } }));
     const response = await dryRun({ cases });
