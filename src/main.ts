@@ -1,79 +1,167 @@
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createApi, listen } from './api';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { loadConfig, wantsSimulators, type Config } from './config';
 import { createRuntime } from './runtime';
 import { startDemoSimulators, type DemoSimulators } from './simulators/demo';
-import { ensureSearchAttributes } from './temporal/connection';
+import { asEnv, Supervisor, type ChildExit, type SupervisedChild } from './supervisor';
+import { connectClient, ensureSearchAttributes } from './temporal/connection';
 import { ensureTemplateSyncSchedule } from './temporal/templateSchedule';
 import { startDevServer, type DevServer } from './temporal/devServer';
-import { createWorker } from './worker';
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
+const say = (line: string) => {
+  try {
+    process.stdout.write(`${line}\n`);
+  } catch {
+    // stdout closed
+  }
+};
+
+/** How long the api and the worker get to stop after SIGTERM before SIGKILL (the worker drains in-flight activities). */
+const CHILD_GRACE_MS = 20_000;
+const STARTUP_TIMEOUT_MS = 180_000;
 
 /**
- * `npm start`, the embedded default: local PostgreSQL (database created when missing), the Temporal dev
- * server with its Web UI (unless TEMPORAL_ADDRESS is set), the simulators when no real credentials are
- * configured, and the api and worker in one process.
+ * `npm start`, the embedded default. This process is the supervisor: it creates and migrates the PostgreSQL database,
+ * starts the Temporal dev server with its Web UI (unless TEMPORAL_ADDRESS is set) and the simulators (when no real
+ * credentials are configured), seeds the demo location, makes sure of the search attributes and the template sync
+ * schedule, then runs the api (`dist/src/api.js`) and the worker (`dist/src/worker.js`) as two child processes, so the
+ * Delivery URL never waits behind activity work. Ctrl-C / SIGTERM stops the children (grace, then SIGKILL), then the
+ * simulators and the dev server, and exits 0. A child that dies on its own stops everything with exit code 1.
  */
 async function main(): Promise<void> {
-  let config = loadConfig();
-  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
-  let simulators: DemoSimulators | undefined;
-  if (wantsSimulators(config)) {
-    simulators = await startDemoSimulators(config);
-    config = { ...config, ...simulators.configOverrides } as Config;
-  }
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
+  const cleanup: Array<{ name: string; run: () => Promise<unknown> }> = [];
+  const supervisor = new Supervisor({ graceMs: CHILD_GRACE_MS, say });
+  let stopping: Promise<void> | undefined;
+  let startup: Promise<void> = Promise.resolve();
+  let exitCode = 0;
 
-  const runtime = await createRuntime(config, { createDatabase: true });
-  say(`[db] ${redactUrl(config.DATABASE_URL)} ready (migrations applied)`);
-  // Before the worker starts: workflows resumed from an earlier run must find this run's simulator tokens.
-  await simulators?.seed(runtime, config.PUBLIC_BASE_URL);
-
-  let devServer: DevServer | undefined;
-  let temporalAddress = config.TEMPORAL_ADDRESS;
-  if (!temporalAddress) {
-    devServer = await startDevServer({ dataDir: config.DATA_DIR, port: config.TEMPORAL_DEV_PORT, uiPort: config.TEMPORAL_UI_PORT, namespace: config.TEMPORAL_NAMESPACE, progress: say });
-    temporalAddress = devServer.address;
-    say(`[temporal] dev server on ${devServer.address}, Web UI at ${devServer.uiUrl}`);
-  }
-
-  const { app, temporal } = createApi(runtime, temporalAddress);
-  await ensureSearchAttributes(temporal, config.TEMPORAL_NAMESPACE);
-  const connection = await NativeConnection.connect({ address: temporalAddress });
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activityDeps: runtime.activityDeps });
-  const running = worker.run();
-  await ensureTemplateSyncSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, every: `${config.TEMPLATE_SYNC_INTERVAL_MINUTES}m` });
-  const apiUrl = await listen(app, config);
-  say(`[api] listening on ${apiUrl} (GET /readyz)`);
-  if (simulators) for (const line of simulators.describe(config.PUBLIC_BASE_URL)) say(line);
-
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    say('stopping…');
-    await app.close();
-    worker.shutdown();
-    await running.catch(() => undefined);
-    await connection.close();
-    await simulators?.stop();
-    await devServer?.stop();
-    await runtime.db.destroy();
+  const finish = (reason: string, code: number): void => {
+    if (stopping) {
+      say(`[supervisor] still stopping (children get ${CHILD_GRACE_MS / 1000} s before SIGKILL)…`);
+      return;
+    }
+    exitCode = code;
+    say(`[supervisor] ${reason}: stopping…`);
+    stopping = (async () => {
+      await startup.catch(() => undefined); // a step under way finishes (each one checks `stopping` next)
+      const exits = await supervisor.stop();
+      for (const exit of exits) say(`[supervisor] ${describeExit(exit)}`);
+      for (const step of cleanup.reverse()) {
+        await step.run().catch((error: unknown) => say(`[supervisor] stopping ${step.name}: ${error instanceof Error ? error.message : String(error)}`));
+      }
+      say('[supervisor] stopped');
+    })();
+    void stopping.finally(() => process.exit(exitCode));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  await running.catch(async (error) => {
-    console.error('worker stopped:', error);
-    await stop();
-    process.exitCode = 1;
+  process.on('SIGINT', () => finish('SIGINT', 0));
+  process.on('SIGTERM', () => finish('SIGTERM', 0));
+  supervisor.onUnexpectedExit((exit) => finish(`${describeExit(exit)} unexpectedly`, 1));
+
+  startup = (async () => {
+    let config = loadConfig();
+    let simulators: DemoSimulators | undefined;
+    if (wantsSimulators(config)) {
+      simulators = await startDemoSimulators(config);
+      cleanup.push({ name: 'simulators', run: () => (simulators as DemoSimulators).stop() });
+      config = { ...config, ...simulators.configOverrides } as Config;
+    }
+    if (stopping) return;
+
+    const runtime = await createRuntime(config, { createDatabase: true });
+    say(`[db] ${redactUrl(config.DATABASE_URL)} ready (migrations applied)`);
+    try {
+      // Before the worker starts: workflows resumed from an earlier run must find this run's simulator tokens.
+      await simulators?.seed(runtime, config.PUBLIC_BASE_URL);
+    } finally {
+      await runtime.db.destroy(); // the children have their own pools; this process needs none
+    }
+    if (stopping) return;
+
+    let temporalAddress = config.TEMPORAL_ADDRESS;
+    if (!temporalAddress) {
+      const devServer = await startDevServer({ dataDir: config.DATA_DIR, port: config.TEMPORAL_DEV_PORT, uiPort: config.TEMPORAL_UI_PORT, namespace: config.TEMPORAL_NAMESPACE, progress: say });
+      cleanup.push({ name: 'Temporal dev server', run: () => devServer.stop() });
+      devServer.process?.once('exit', (code, signal) => {
+        if (!stopping) finish(`the Temporal dev server exited with ${signal ?? `code ${code}`} unexpectedly`, 1);
+      });
+      temporalAddress = devServer.address;
+      say(`[temporal] dev server on ${devServer.address}, Web UI at ${devServer.uiUrl}`);
+    }
+    if (stopping) return;
+
+    const client = await connectClient({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
+    cleanup.push({ name: 'Temporal client', run: () => client.connection.close() });
+    await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+    await ensureTemplateSyncSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, every: `${config.TEMPLATE_SYNC_INTERVAL_MINUTES}m` });
+    if (stopping) return;
+
+    // The children read the same environment, plus what this process decided: the Temporal address and the simulators.
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...asEnv(simulators?.configOverrides ?? {}), TEMPORAL_ADDRESS: temporalAddress };
+    const worker = supervisor.start({ name: 'worker', entry: path.join(__dirname, 'worker.js'), env: childEnv });
+    const api = supervisor.start({ name: 'api', entry: path.join(__dirname, 'api.js'), env: childEnv });
+
+    const apiUrl = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+    const cancelled = () => !!stopping;
+    const ready = await Promise.race([
+      Promise.all([waitForApi(apiUrl, cancelled), waitForWorker(client, config, worker, cancelled)]).then(() => true),
+      sleep(STARTUP_TIMEOUT_MS).then(() => false),
+    ]);
+    if (stopping) return;
+    if (!ready) return finish(`api or worker not ready within ${STARTUP_TIMEOUT_MS / 1000} s`, 1);
+    say(`[api] listening on ${apiUrl} (GET /readyz), pid ${api.pid}`);
+    say(`[worker] polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${temporalAddress}, pid ${worker.pid}`);
+    if (simulators) for (const line of simulators.describe(config.PUBLIC_BASE_URL)) say(line);
+    say('[supervisor] running; Ctrl-C stops everything');
+  })();
+  await startup.catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    finish('start failed', 1);
   });
 }
+
+async function waitForApi(url: string, cancelled: () => boolean): Promise<void> {
+  while (!cancelled()) {
+    try {
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+}
+
+/** Ready when the Temporal server has seen this worker process (identity `<pid>@<host>`) poll for workflow tasks. */
+async function waitForWorker(client: Client, config: Config, worker: SupervisedChild, cancelled: () => boolean): Promise<void> {
+  const identity = `${worker.pid}@${os.hostname()}`;
+  while (!cancelled()) {
+    try {
+      const { pollers } = await client.workflowService.describeTaskQueue({
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: { name: config.TEMPORAL_TASK_QUEUE, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      if ((pollers ?? []).some((poller) => poller.identity === identity)) return;
+    } catch {
+      // the server is still warming up
+    }
+    await sleep(250);
+  }
+}
+
+function describeExit(exit: ChildExit): string {
+  const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+  return `${exit.name} (pid ${exit.pid}) exited with ${how}`;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+void main();

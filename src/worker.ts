@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { loadConfig } from './config';
 import { createRuntime } from './runtime';
@@ -26,6 +26,22 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     activities: createActivities(setup.activityDeps),
     ...workflows,
+    // Chosen with `npm run bench` on the embedded stack (figures in the README, "Worker options"): four workflow-task and
+    // four activity-task pollers instead of ten each cost the dev server and the worker less CPU per message at the same
+    // throughput; 100 concurrent workflow tasks with 20 pollers cost more. Activities wait on HTTP and PostgreSQL, so
+    // their concurrency stays high. The sticky cache is bounded so the worker's memory does not depend on the machine
+    // (an evicted workflow replays its ~50 events when its next receipt comes; a cache of 50 showed no cost in the
+    // bench). Eager activities (started in the workflow task's answer, no trip through matching) need the server's
+    // system.enableActivityEagerExecution, which the embedded dev server turns on.
+    maxConcurrentWorkflowTaskPolls: 4,
+    maxConcurrentActivityTaskPolls: 4,
+    maxConcurrentWorkflowTaskExecutions: 40,
+    maxConcurrentActivityTaskExecutions: 100,
+    maxConcurrentLocalActivityExecutions: 100,
+    maxCachedWorkflows: 1000,
+    maxEagerActivityReservationsPerWorkflowTask: 3,
+    // A SIGTERM lets running activities (a send, a status push) finish before they are cancelled.
+    shutdownGraceTime: '10s',
     ...setup.shutdown,
   });
 }
@@ -33,6 +49,8 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
 /** `npm run start:worker`: a worker only, against TEMPORAL_ADDRESS. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  // The SDK's INFO lines (the workflow bundle's webpack report, state changes) only at LOG_LEVEL=debug or trace.
+  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS: required for a standalone worker (npm start runs the embedded default)');
   const runtime = await createRuntime(config);
   const client = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });

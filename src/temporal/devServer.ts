@@ -54,10 +54,15 @@ export async function startDevServer(options: {
     '--sqlite-pragma', 'journal_mode=WAL',
     '--sqlite-pragma', 'synchronous=NORMAL',
     '--log-level', 'warn',
+    // Eager activities: an activity the worker schedules starts in the answer to its workflow task (less work for the
+    // server, see the README's "Worker options"); off by default in the server.
+    '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
   ];
   const logFile = fs.openSync(path.join(options.dataDir, 'temporal.log'), 'a');
-  const child = spawn(cli, args, { stdio: ['ignore', logFile, logFile] });
+  // Its own process group: a terminal's Ctrl-C reaches only `npm start`'s supervisor, which stops the api and the
+  // worker first and the dev server last (otherwise the server would go while the worker still drains).
+  const child = spawn(cli, args, { stdio: ['ignore', logFile, logFile], detached: true });
   let exited: number | null = null;
   child.once('exit', (code) => (exited = code ?? -1));
 

@@ -1,105 +1,700 @@
 /**
- * Throughput, latency and memory of the whole delivery path on this machine: `npm run bench [-- messages concurrency]`.
- * Real stack: signed HighLevel Delivery URL posts → api → Temporal (in-memory dev server) → worker → WhatsApp
- * simulator → signed receipts → workflow → HighLevel simulator. Prints figures; asserts nothing.
+ * `npm run bench [-- --rate 50 --seconds 5 --messages 100 --concurrency 20 --receipt-delay-ms 100 --warmup 20 --only product,floor,relay]`
+ * (positional `[messages] [concurrency]` still work).
+ *
+ * The shipped default, measured from the outside, next to two references under the same load:
+ * - PRODUCT: `node dist-bench/src/main.js`, i.e. `npm start` itself (its supervisor starts the Temporal dev server on
+ *   its SQLite file in a fresh temp DATA_DIR, migrates a fresh PostgreSQL database, runs the api and the worker as two
+ *   child processes), configured with SIMULATORS=off and pointed at this process's HighLevel and WhatsApp simulators;
+ *   the location is configured through the admin API.
+ * - FLOOR: a minimal durable workflow (start → one activity sending through the same WhatsApp simulator → wait for
+ *   delivered/read signals → one status push), api and worker processes, its own dev server; no database.
+ * - RELAY: one non-durable Fastify process (verify, send, push on receipt); no Temporal, no database.
+ * For each: warm-up, then a fixed open-loop arrival rate, then closed-loop concurrency; CPU of every process
+ * (/proc utime+stime), RSS, SQL statements (opt-in counter preloaded into the product's processes) and commits
+ * (pg_stat_database.xact_commit), Temporal history events and billable actions (fetched histories). Asserts nothing.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
-import { ensureTemporalCli } from '../../src/temporal/cli';
-import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shared';
-import { startHarness } from '../support/harness';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { Client as PgClient } from 'pg';
+import { createDb } from '../../src/db/database';
+import { HighLevelDeliveryCaller, HighLevelSimulator } from '../../src/simulators/highlevel';
+import { MetaSimulator } from '../../src/simulators/meta';
+import { recordInbound } from '../../src/store/conversationWindows';
+import { Supervisor, type SupervisedChild } from '../../src/supervisor';
+import { startDevServer, type DevServer } from '../../src/temporal/devServer';
+import { countHistories, type HistoryCounts } from './lib/histories';
+import { closedLoop, openLoop, percentile, sleep, type LoadResult, type PreparedPost } from './lib/load';
+import { CpuTracker, allProcesses, machine, memoryOf, postgresProcesses, readProc, type Memory } from './lib/procStats';
+import type { ReferenceConfig } from './reference/shared';
 
-const messages = Number(process.argv[2] ?? 200);
-const concurrency = Number(process.argv[3] ?? 20);
+// ---------------------------------------------------------------------------------------------------------------
+// options
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+interface Options {
+  rate: number;
+  seconds: number;
+  messages: number;
+  concurrency: number;
+  receiptDelayMs: number;
+  warmup: number;
+  only: Set<string>;
 }
 
-function summary(label: string, values: number[]): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  return `${label.padEnd(28)} p50 ${percentile(sorted, 50).toFixed(0).padStart(6)} ms   p95 ${percentile(sorted, 95).toFixed(0).padStart(6)} ms   p99 ${percentile(sorted, 99).toFixed(0).padStart(6)} ms   max ${sorted.at(-1)?.toFixed(0)} ms`;
-}
-
-function rssOfProcess(match: string): string {
-  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(match)) continue;
-      const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      if (rss) return `${(Number(rss) / 1024).toFixed(0)} MiB`;
-    } catch {
-      // process ended while we looked
+function parseOptions(argv: string[]): Options {
+  const options: Options = { rate: 50, seconds: 5, messages: 100, concurrency: 20, receiptDelayMs: 100, warmup: 20, only: new Set(['product', 'floor', 'relay']) };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
+    const value = () => inline ?? argv[++i] ?? '';
+    switch (flag) {
+      case '--rate': options.rate = Number(value()); break;
+      case '--seconds': options.seconds = Number(value()); break;
+      case '--messages': options.messages = Number(value()); break;
+      case '--concurrency': options.concurrency = Number(value()); break;
+      case '--receipt-delay-ms': options.receiptDelayMs = Number(value()); break;
+      case '--warmup': options.warmup = Number(value()); break;
+      case '--only': options.only = new Set(value().split(',').map((name) => name.trim()).filter(Boolean)); break;
+      case '--help':
+      case '-h':
+        console.log('npm run bench -- [--rate 50] [--seconds 5] [--messages 100] [--concurrency 20] [--receipt-delay-ms 100] [--warmup 20] [--only product,floor,relay]');
+        process.exit(0);
+        break;
+      default:
+        if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
+        positional.push(arg);
     }
   }
-  return 'n/a';
+  if (positional[0]) options.messages = Number(positional[0]);
+  if (positional[1]) options.concurrency = Number(positional[1]);
+  for (const [key, value] of Object.entries(options)) if (typeof value === 'number' && !(value >= 0)) throw new Error(`--${key}: not a number`);
+  return options;
 }
 
-async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const cli = await ensureTemporalCli();
-  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, searchAttributes: ALL_SEARCH_ATTRIBUTES } });
-  process.env.TEST_TEMPORAL_ADDRESS = env.address;
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
-  const bundle = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ghlwa-bench-')), 'workflows.js');
-  fs.writeFileSync(bundle, code);
-  process.env.TEST_WORKFLOW_BUNDLE = bundle;
+// ---------------------------------------------------------------------------------------------------------------
+// the world all three systems share: simulators, contacts, signed posts
 
-  const h = await startHarness({ settings: { receiptTimeoutSeconds: 60, lateReceiptWindowSeconds: 60 }, statusDownstreamDelayMs: 0, highLevelRateLimit: false });
-  const accept: number[] = [];
-  const endToEnd: number[] = [];
-  const sentAt = new Map<string, number>();
-  const done = new Set<string>();
+const LOCATION = 'bench-location';
+const ADMIN_TOKEN = 'bench-admin-token';
+const META_APP_SECRET = 'bench-meta-app-secret';
+const ACCOUNT = { accessToken: 'bench-wa-token', wabaId: 'bench-waba', phoneNumberId: 'bench-phone-number-id', displayPhoneNumber: '15550100009' };
+const TEXT = 'Hi Ana, your appointment is tomorrow at 10:00. Reply to this message to reschedule.';
+
+interface World {
+  highLevel: HighLevelSimulator;
+  meta: MetaSimulator;
+  highLevelToken: { access_token: string; refresh_token: string; expires_in: number };
+  contacts: Array<{ id: string; phone: string }>;
+  /** messageId → epoch ms of the first final status (read / failed) HighLevel received. */
+  finals: Map<string, { status: string; at: number }>;
+  stopWatching(): void;
+}
+
+async function startWorld(options: Options, contacts: number): Promise<World> {
+  const highLevel = await HighLevelSimulator.start({ rateLimit: false, statusDownstreamDelayMs: 0 });
+  const meta = await MetaSimulator.start({ appSecret: META_APP_SECRET, autoRead: true, receiptDelayMs: options.receiptDelayMs, accounts: [ACCOUNT] });
+  const highLevelToken = highLevel.issueLocationToken(LOCATION);
+  const seeded = Array.from({ length: contacts }, (_, i) => {
+    const phone = `+1586${String(5_000_000 + i)}`;
+    return { id: highLevel.seedContact({ locationId: LOCATION, phone, firstName: 'Ana', lastName: `Bench ${i}` }).id, phone };
+  });
+  const finals = new Map<string, { status: string; at: number }>();
+  let seen = 0;
   const watcher = setInterval(() => {
-    for (const update of h.highLevel.statusUpdates) {
-      if (update.status !== 'read' || done.has(update.messageId)) continue;
-      done.add(update.messageId);
-      const started = sentAt.get(update.messageId);
-      if (started !== undefined) endToEnd.push(update.at - started);
+    const updates = highLevel.statusUpdates;
+    for (; seen < updates.length; seen += 1) {
+      const update = updates[seen];
+      if (!update || (update.status !== 'read' && update.status !== 'failed') || finals.has(update.messageId)) continue;
+      finals.set(update.messageId, { status: update.status, at: update.at });
     }
   }, 20);
+  return { highLevel, meta, highLevelToken, contacts: seeded, finals, stopWatching: () => clearInterval(watcher) };
+}
 
-  const phones = Array.from({ length: messages }, (_, i) => `+1586${String(5000000 + i)}`);
-  for (const phone of phones) await h.openWindow(h.location.id, phone);
-  const began = Date.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < phones.length) {
-        const phone = phones[next++] as string;
-        const payload = HighLevelDeliveryCaller.examplePayload({ locationId: h.location.id, phone, attachments: [], message: 'Your appointment is tomorrow at 10:00.' });
-        const start = Date.now();
-        sentAt.set(payload.messageId, start);
-        const response = await h.caller.send(h.deliveryUrl, payload);
-        if (response.status !== 200) throw new Error(`delivery answered ${response.status}`);
-        accept.push(Date.now() - start);
-      }
+let postCounter = 0;
+function preparePosts(world: World, count: number): PreparedPost[] {
+  return Array.from({ length: count }, () => {
+    const contact = world.contacts[postCounter++ % world.contacts.length] as { id: string; phone: string };
+    const payload = HighLevelDeliveryCaller.examplePayload({ locationId: LOCATION, contactId: contact.id, phone: contact.phone, attachments: [], message: TEXT });
+    world.highLevel.registerOutboundMessage(LOCATION, payload.messageId, contact.id);
+    const rawBody = JSON.stringify(payload);
+    return { messageId: payload.messageId, rawBody, signature: world.highLevel.deliveryCaller.sign(rawBody) };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// systems under test
+
+interface SystemUnderTest {
+  name: string;
+  deliveryUrl: string;
+  webhookUrl: string;
+  /** Processes whose CPU and memory are measured (discovered after start). */
+  processes: Array<{ label: string; pid: number }>;
+  /** PostgreSQL database whose backends and commits are measured. */
+  database?: string;
+  sqlStatsDir?: string;
+  temporal?: { client: Client; workflowType: string; workflowIdOf(messageId: string): string };
+  stop(): Promise<string>;
+}
+
+/** Temporary DATA_DIRs and the SQL counter's files; created once the options are read, removed at the end. */
+let BENCH_ROOT = '';
+const distRoot = path.resolve(__dirname, '..', '..');
+const logTail: string[] = [];
+const keepLine = (line: string) => {
+  logTail.push(line);
+  if (logTail.length > 300) logTail.shift();
+};
+const quietOutput = { stdout: keepLine, stderr: keepLine };
+/** Whatever was started, stopped again in `finally` (stopping twice is harmless). */
+const cleanups: Array<() => Promise<unknown>> = [];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, failed?: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const failure = failed?.();
+    if (failure) throw new Error(`${what}: ${failure}`);
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${Math.round(timeoutMs / 1000)} s`);
+    await sleep(200);
+  }
+}
+
+const answers = (url: string) => async () => {
+  await fetch(url, { signal: AbortSignal.timeout(1000) });
+  return true;
+};
+
+async function workerPolling(client: Client, taskQueue: string, pid: number): Promise<boolean> {
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: 'default',
+    taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  return (pollers ?? []).some((poller) => poller.identity === `${pid}@${os.hostname()}`);
+}
+
+function exitedEarly(child: SupervisedChild): () => string | undefined {
+  return () => (child.process.exitCode !== null || child.process.signalCode !== null ? `${child.name} exited (${child.process.signalCode ?? child.process.exitCode})` : undefined);
+}
+
+async function startProduct(world: World, phones: string[]): Promise<SystemUnderTest> {
+  const [port, devPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  const database = `ghlwa_bench_${crypto.randomBytes(4).toString('hex')}`;
+  const databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
+  const dataDir = path.join(BENCH_ROOT, 'product-data');
+  const sqlStatsDir = path.join(BENCH_ROOT, 'product-sql');
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of ['TEMPORAL_ADDRESS', 'PUBLIC_BASE_URL', 'ENCRYPTION_KEY', 'HIGHLEVEL_CLIENT_ID', 'HIGHLEVEL_CLIENT_SECRET', 'LOG_LEVEL', 'NODE_ENV', 'HOST']) delete env[key];
+  Object.assign(env, {
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: dataDir,
+    TEMPORAL_DEV_PORT: String(devPort),
+    TEMPORAL_UI_PORT: String(uiPort),
+    SIMULATORS: 'off',
+    HIGHLEVEL_API_BASE_URL: world.highLevel.baseUrl,
+    HIGHLEVEL_WEBHOOK_PUBLIC_KEY: world.highLevel.deliveryCaller.publicKeyPem,
+    WHATSAPP_GRAPH_BASE_URL: world.meta.baseUrl,
+    META_APP_SECRET,
+    WHATSAPP_VERIFY_TOKEN: 'bench-verify-token',
+    ADMIN_TOKEN,
+    GHLWA_SQL_STATS_DIR: sqlStatsDir,
+  });
+  let running = false;
+  const watchLine = (line: string) => {
+    keepLine(line);
+    if (line.includes('[supervisor] running')) running = true;
+  };
+  const supervisor = new Supervisor({ graceMs: 60_000, output: { stdout: watchLine, stderr: watchLine }, say: keepLine });
+  cleanups.push(() => supervisor.stop(), () => dropDatabase(database));
+  const main = supervisor.start({ name: 'npm-start', entry: path.join(distRoot, 'src', 'main.js'), env });
+  await waitFor('npm start', async () => running, 300_000, exitedEarly(main));
+
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const children = allProcesses().filter((sample) => sample.ppid === main.pid);
+  const find = (label: string, match: (cmdline: string) => boolean) => {
+    const found = children.find((sample) => match(sample.cmdline));
+    if (!found) throw new Error(`npm start: no ${label} process among its children`);
+    return { label, pid: found.pid };
+  };
+  const processes = [
+    { label: 'npm start supervisor', pid: main.pid },
+    find('api', (cmdline) => cmdline.endsWith('/api.js')),
+    find('worker', (cmdline) => cmdline.endsWith('/worker.js')),
+    find('Temporal dev server', (cmdline) => cmdline.includes('start-dev')),
+  ];
+
+  // The location, as an operator configures it (admin API), and an open 24-hour window for every contact.
+  const configured = await fetch(`${apiUrl}/admin/locations/${LOCATION}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'Bench location',
+      whatsapp: { backend: 'cloud', phoneNumberId: ACCOUNT.phoneNumberId, wabaId: ACCOUNT.wabaId, accessToken: ACCOUNT.accessToken },
+      highLevel: { accessToken: world.highLevelToken.access_token, refreshToken: world.highLevelToken.refresh_token, expiresIn: world.highLevelToken.expires_in },
     }),
-  );
-  const acceptedIn = (Date.now() - began) / 1000;
-  while (done.size < messages && Date.now() - began < 300_000) await new Promise((resolve) => setTimeout(resolve, 100));
-  const completedIn = (Date.now() - began) / 1000;
-  clearInterval(watcher);
+  });
+  if (!configured.ok) throw new Error(`admin API answered ${configured.status}: ${await configured.text()}`);
+  const db = createDb(databaseUrl, 4);
+  const now = new Date();
+  for (let i = 0; i < phones.length; i += 50) await Promise.all(phones.slice(i, i + 50).map((phone) => recordInbound(db, LOCATION, phone, now)));
+  await db.destroy();
 
-  const memory = process.memoryUsage();
-  console.log(`\ndelivery benchmark: ${messages} messages, ${concurrency} concurrent senders, ${os.cpus().length} cores`);
-  console.log(`accepted (HTTP 200)          ${(messages / acceptedIn).toFixed(1)} msg/s`);
-  console.log(`completed (read in HighLevel) ${(done.size / completedIn).toFixed(1)} msg/s (${done.size}/${messages})`);
-  console.log(summary('Delivery URL accept latency', accept));
-  console.log(summary('post → "read" in HighLevel', endToEnd));
-  console.log(`api+worker process            rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB`);
-  console.log(`temporal dev server           rss ${rssOfProcess(`--port ${env.address.split(':')[1]}`)}`);
-  await h.stop();
-  await env.teardown();
+  const connection = await Connection.connect({ address: `127.0.0.1:${devPort}` });
+  const client = new Client({ connection });
+  return {
+    name: 'product',
+    deliveryUrl: `${apiUrl}/webhooks/highlevel/delivery`,
+    webhookUrl: `${apiUrl}/webhooks/whatsapp`,
+    processes,
+    database,
+    sqlStatsDir,
+    temporal: { client, workflowType: 'deliverMessage', workflowIdOf: (messageId) => `deliver:${LOCATION}:${messageId}` },
+    async stop() {
+      await connection.close();
+      const began = Date.now();
+      const [exit] = await supervisor.stop();
+      const leftovers = processes.filter((process) => readProc(process.pid) !== undefined).map((process) => process.label);
+      return `npm start stopped on SIGTERM in ${((Date.now() - began) / 1000).toFixed(1)} s with ${exit?.signal ?? `exit code ${exit?.code}`}${leftovers.length ? `; STILL RUNNING: ${leftovers.join(', ')}` : ', nothing left running'}`;
+    },
+  };
+}
+
+function referenceConfig(world: World, port: number, extra: Partial<ReferenceConfig> = {}): string {
+  const config: ReferenceConfig = {
+    port,
+    highLevelPublicKeyPem: world.highLevel.deliveryCaller.publicKeyPem,
+    highLevelBaseUrl: world.highLevel.baseUrl,
+    highLevelToken: world.highLevelToken.access_token,
+    graphBaseUrl: world.meta.baseUrl,
+    phoneNumberId: ACCOUNT.phoneNumberId,
+    whatsAppToken: ACCOUNT.accessToken,
+    metaAppSecret: META_APP_SECRET,
+    ...extra,
+  };
+  return JSON.stringify(config);
+}
+
+async function startFloor(world: World): Promise<SystemUnderTest> {
+  const [port, devPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  const devServer: DevServer = await startDevServer({ dataDir: path.join(BENCH_ROOT, 'floor-data'), port: devPort, uiPort, namespace: 'default', progress: keepLine });
+  const taskQueue = 'bench-floor';
+  const env = { ...process.env, BENCH_REFERENCE_CONFIG: referenceConfig(world, port, { temporalAddress: devServer.address, taskQueue }) };
+  const entry = path.join(__dirname, 'reference', 'floorProcess.js');
+  const supervisor = new Supervisor({ graceMs: 30_000, output: quietOutput, say: keepLine });
+  cleanups.push(() => supervisor.stop(), () => devServer.stop());
+  const worker = supervisor.start({ name: 'floor-worker', entry, env, args: ['worker'] });
+  const api = supervisor.start({ name: 'floor-api', entry, env, args: ['api'] });
+  const connection = await Connection.connect({ address: devServer.address });
+  const client = new Client({ connection });
+  await waitFor('floor api', answers(`http://127.0.0.1:${port}/`), 60_000, exitedEarly(api));
+  await waitFor('floor worker', () => workerPolling(client, taskQueue, worker.pid), 120_000, exitedEarly(worker));
+  return {
+    name: 'floor',
+    deliveryUrl: `http://127.0.0.1:${port}/delivery`,
+    webhookUrl: `http://127.0.0.1:${port}/webhooks/whatsapp`,
+    processes: [
+      { label: 'floor api', pid: api.pid },
+      { label: 'floor worker', pid: worker.pid },
+      { label: 'Temporal dev server', pid: devServer.process?.pid ?? -1 },
+    ],
+    temporal: { client, workflowType: 'floorDeliver', workflowIdOf: (messageId) => `floor:${LOCATION}:${messageId}` },
+    async stop() {
+      await connection.close();
+      const exits = await supervisor.stop();
+      await devServer.stop();
+      return `floor stopped: ${exits.map((exit) => `${exit.name} ${exit.signal ?? exit.code}`).join(', ')}`;
+    },
+  };
+}
+
+async function startRelay(world: World): Promise<SystemUnderTest> {
+  const port = await freePort();
+  const supervisor = new Supervisor({ graceMs: 10_000, output: quietOutput, say: keepLine });
+  cleanups.push(() => supervisor.stop());
+  const relay = supervisor.start({ name: 'relay', entry: path.join(__dirname, 'reference', 'relayProcess.js'), env: { ...process.env, BENCH_REFERENCE_CONFIG: referenceConfig(world, port) } });
+  await waitFor('relay', answers(`http://127.0.0.1:${port}/`), 60_000, exitedEarly(relay));
+  return {
+    name: 'relay',
+    deliveryUrl: `http://127.0.0.1:${port}/delivery`,
+    webhookUrl: `http://127.0.0.1:${port}/webhooks/whatsapp`,
+    processes: [{ label: 'relay', pid: relay.pid }],
+    async stop() {
+      const [exit] = await supervisor.stop();
+      return `relay stopped: ${exit?.signal ?? exit?.code}`;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// measuring
+
+async function withPostgres<T>(work: (client: PgClient) => Promise<T>): Promise<T> {
+  const client = new PgClient({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function commitsOf(database: string): Promise<{ commits: number; rollbacks: number }> {
+  return withPostgres(async (client) => {
+    const { rows } = await client.query<{ xact_commit: string; xact_rollback: string }>('select xact_commit, xact_rollback from pg_stat_database where datname = $1', [database]);
+    return { commits: Number(rows[0]?.xact_commit ?? 0), rollbacks: Number(rows[0]?.xact_rollback ?? 0) };
+  });
+}
+
+async function dropDatabase(database: string): Promise<void> {
+  await withPostgres((client) => client.query(`drop database if exists ${client.escapeIdentifier(database)} with (force)`)).catch(() => undefined);
+}
+
+interface SqlTotals {
+  statements: number;
+  autocommit: number;
+  writeCommits: number;
+  byKind: Record<string, number>;
+  byRole: Record<string, number>;
+}
+
+function readSqlStats(dir: string): SqlTotals {
+  const totals: SqlTotals = { statements: 0, autocommit: 0, writeCommits: 0, byKind: {}, byRole: {} };
+  if (!fs.existsSync(dir)) return totals;
+  for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.json'))) {
+    try {
+      const stats = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { role: string; statements: number; autocommit: number; writeCommits: number; byKind: Record<string, number> };
+      totals.statements += stats.statements;
+      totals.autocommit += stats.autocommit;
+      totals.writeCommits += stats.writeCommits;
+      totals.byRole[stats.role] = (totals.byRole[stats.role] ?? 0) + stats.statements;
+      for (const [kind, count] of Object.entries(stats.byKind)) totals.byKind[kind] = (totals.byKind[kind] ?? 0) + count;
+    } catch {
+      // being rewritten: the next read gets it
+    }
+  }
+  return totals;
+}
+
+function subtractSql(after: SqlTotals, before: SqlTotals): SqlTotals {
+  const minus = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.entries(a).map(([key, value]) => [key, value - (b[key] ?? 0)]));
+  return { statements: after.statements - before.statements, autocommit: after.autocommit - before.autocommit, writeCommits: after.writeCommits - before.writeCommits, byKind: minus(after.byKind, before.byKind), byRole: minus(after.byRole, before.byRole) };
+}
+
+/** Waits until every id has a final status in HighLevel, or nothing new arrived for `idleMs`. Returns when the last one came. */
+async function waitForFinals(world: World, ids: string[], idleMs: number): Promise<number> {
+  let done = ids.filter((id) => world.finals.has(id)).length;
+  let lastProgress = Date.now();
+  while (done < ids.length && Date.now() - lastProgress < idleMs) {
+    await sleep(100);
+    const now = ids.filter((id) => world.finals.has(id)).length;
+    if (now > done) {
+      done = now;
+      lastProgress = Date.now();
+    }
+  }
+  return Math.max(0, ...ids.map((id) => world.finals.get(id)?.at ?? 0));
+}
+
+async function runningWorkflows(sut: SystemUnderTest): Promise<number> {
+  if (!sut.temporal) return 0;
+  const { count } = await sut.temporal.client.workflow.count(`WorkflowType="${sut.temporal.workflowType}" AND ExecutionStatus="Running"`);
+  return count;
+}
+
+async function waitForWorkflowsClosed(sut: SystemUnderTest, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let running = await runningWorkflows(sut).catch(() => -1);
+  while (running > 0 && Date.now() < deadline) {
+    await sleep(250);
+    running = await runningWorkflows(sut).catch(() => -1);
+  }
+  return running;
+}
+
+interface PhaseFigures {
+  load: LoadResult;
+  accepted: number;
+  refused: Record<string, number>;
+  delivered: number;
+  failed: number;
+  ackP50: number;
+  ackP99: number;
+  ackMax: number;
+  acceptRate: number;
+  endToEndRate: number;
+  endToEndP50: number;
+  endToEndP99: number;
+}
+
+async function runPhase(world: World, load: () => Promise<LoadResult>): Promise<PhaseFigures> {
+  const result = await load();
+  const accepted = result.results.filter((post) => post.status === 200);
+  const refused: Record<string, number> = {};
+  for (const post of result.results) if (post.status !== 200) refused[post.status || 'error'] = (refused[post.status || 'error'] ?? 0) + 1;
+  const lastRead = await waitForFinals(world, accepted.map((post) => post.messageId), 60_000);
+  const finals = accepted.map((post) => ({ post, final: world.finals.get(post.messageId) }));
+  const read = finals.filter((entry) => entry.final?.status === 'read');
+  const lastAck = Math.max(...result.results.map((post) => post.ackedAt));
+  const acks = result.results.map((post) => post.ackMs);
+  const endToEnd = read.map((entry) => (entry.final?.at ?? 0) - entry.post.dueAt);
+  return {
+    load: result,
+    accepted: accepted.length,
+    refused,
+    delivered: read.length,
+    failed: finals.filter((entry) => entry.final?.status === 'failed').length,
+    ackP50: percentile(acks, 50),
+    ackP99: percentile(acks, 99),
+    ackMax: Math.max(...acks),
+    acceptRate: accepted.length / Math.max(0.001, (lastAck - result.startedAt) / 1000),
+    endToEndRate: read.length / Math.max(0.001, (lastRead - result.startedAt) / 1000),
+    endToEndP50: percentile(endToEnd, 50),
+    endToEndP99: percentile(endToEnd, 99),
+  };
+}
+
+interface SystemFigures {
+  name: string;
+  /** Wall-clock seconds of each step. */
+  steps: Array<[string, number]>;
+  open: PhaseFigures;
+  closed: PhaseFigures;
+  delivered: number;
+  cpuMs: Array<{ label: string; ms: number }>;
+  cpuTotalMs: number;
+  benchProcessCpuMs: number;
+  memory: Array<{ label: string; memory: Memory | undefined }>;
+  sql?: SqlTotals;
+  commits?: { commits: number; rollbacks: number };
+  histories?: HistoryCounts;
+  stillRunning: number;
+  stopped: string;
+  seconds: number;
+}
+
+async function measure(world: World, options: Options, sut: SystemUnderTest, startSeconds: number): Promise<SystemFigures> {
+  const began = Date.now();
+  const steps: Array<[string, number]> = [['start', startSeconds]];
+  let stepStart = Date.now();
+  const step = (name: string) => {
+    steps.push([name, (Date.now() - stepStart) / 1000]);
+    stepStart = Date.now();
+  };
+  world.meta.setWebhookUrl(sut.webhookUrl);
+  const warmup = preparePosts(world, options.warmup);
+  const open = preparePosts(world, Math.round(options.rate * options.seconds));
+  const closed = preparePosts(world, options.messages);
+
+  // Warm-up (JIT, pools, caches), then quiet: PostgreSQL publishes an idle backend's counters up to 10 s late.
+  if (warmup.length > 0) {
+    await closedLoop(sut.deliveryUrl, warmup, Math.min(5, warmup.length));
+    await waitForFinals(world, warmup.map((post) => post.messageId), 30_000);
+  }
+  await waitForWorkflowsClosed(sut, 30_000);
+  if (sut.database) await sleep(11_000);
+  step('warm-up and quiet');
+
+  // Before
+  const cpuBefore = new Map(sut.processes.map((process) => [process.pid, readProc(process.pid)?.cpuMs ?? 0]));
+  const pg = sut.database ? postgresProcesses(sut.database) : undefined;
+  const pgBackends = pg ? new CpuTracker(pg.backends) : undefined;
+  const pgAuxiliary = pg ? new CpuTracker(pg.auxiliary) : undefined;
+  pgBackends?.start();
+  pgAuxiliary?.start();
+  const benchBefore = process.cpuUsage();
+  const sqlBefore = sut.sqlStatsDir ? readSqlStats(sut.sqlStatsDir) : undefined;
+  const commitsBefore = sut.database ? await commitsOf(sut.database) : undefined;
+
+  const openFigures = await runPhase(world, () => openLoop(sut.deliveryUrl, open, options.rate));
+  step('open loop until the last read');
+  const closedFigures = await runPhase(world, () => closedLoop(sut.deliveryUrl, closed, options.concurrency));
+  step('closed loop until the last read');
+  const stillRunning = await waitForWorkflowsClosed(sut, 30_000);
+  await sleep(1000);
+  step('workflows closed');
+
+  // After
+  const cpuMs = sut.processes.map((process) => ({ label: process.label, ms: (readProc(process.pid)?.cpuMs ?? NaN) - (cpuBefore.get(process.pid) ?? 0) }));
+  if (pgBackends && pgAuxiliary) {
+    cpuMs.push({ label: `PostgreSQL backends (${sut.database})`, ms: pgBackends.stop() });
+    cpuMs.push({ label: 'PostgreSQL cluster processes (WAL writer, checkpointer, …; shared)', ms: pgAuxiliary.stop() });
+  }
+  const benchAfter = process.cpuUsage(benchBefore);
+  const memory = sut.processes.map((process) => ({ label: process.label, memory: memoryOf(process.pid) }));
+  const sql = sut.sqlStatsDir && sqlBefore ? subtractSql(readSqlStats(sut.sqlStatsDir), sqlBefore) : undefined;
+  const measuredIds = [...openFigures.load.results, ...closedFigures.load.results].filter((post) => post.status === 200).map((post) => post.messageId);
+  const histories = sut.temporal ? await countHistories(sut.temporal.client, measuredIds.map((id) => sut.temporal!.workflowIdOf(id)), { closeTimeoutMs: 10_000 }) : undefined;
+  if (histories) step('histories fetched');
+
+  const stopped = await sut.stop();
+  // The product's backends exit with it, and publish their last counters as they go.
+  if (sut.database) await sleep(1000);
+  const commitsAfter = sut.database ? await commitsOf(sut.database).catch(() => undefined) : undefined;
+  if (sut.database) await dropDatabase(sut.database);
+  step('stop');
+  return {
+    name: sut.name,
+    steps,
+    open: openFigures,
+    closed: closedFigures,
+    delivered: openFigures.delivered + closedFigures.delivered,
+    cpuMs,
+    cpuTotalMs: cpuMs.reduce((sum, entry) => sum + (Number.isFinite(entry.ms) ? entry.ms : 0), 0),
+    benchProcessCpuMs: (benchAfter.user + benchAfter.system) / 1000,
+    memory,
+    ...(sql ? { sql } : {}),
+    ...(commitsBefore && commitsAfter ? { commits: { commits: commitsAfter.commits - commitsBefore.commits, rollbacks: commitsAfter.rollbacks - commitsBefore.rollbacks } } : {}),
+    ...(histories ? { histories } : {}),
+    stillRunning,
+    stopped,
+    seconds: startSeconds + (Date.now() - began) / 1000,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// report
+
+const f1 = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : 'n/a');
+const f0 = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : 'n/a');
+
+function printPhase(label: string, phase: PhaseFigures): void {
+  const refused = Object.entries(phase.refused).map(([status, count]) => `${count}× ${status}`).join(', ');
+  console.log(`  ${label}: ${phase.load.description}`);
+  console.log(`    accepted ${phase.accepted}/${phase.load.results.length}${refused ? ` (refused: ${refused})` : ''} at ${f1(phase.acceptRate)} msg/s; ack p50 ${f0(phase.ackP50)} ms, p99 ${f0(phase.ackP99)} ms, max ${f0(phase.ackMax)} ms`);
+  console.log(`    read in HighLevel ${phase.delivered}/${phase.accepted}${phase.failed ? ` (${phase.failed} failed)` : ''} at ${f1(phase.endToEndRate)} msg/s end to end; post → read p50 ${f0(phase.endToEndP50)} ms, p99 ${f0(phase.endToEndP99)} ms`);
+}
+
+function printSystem(figures: SystemFigures): void {
+  const n = Math.max(1, figures.delivered);
+  console.log(`\n== ${figures.name.toUpperCase()} (${f0(figures.seconds)} s: ${figures.steps.map(([name, seconds]) => `${name} ${f0(seconds)}`).join(', ')}) ==`);
+  printPhase('open loop', figures.open);
+  printPhase('closed loop', figures.closed);
+  console.log(`  per delivered message (${figures.delivered} read in HighLevel over both phases):`);
+  for (const entry of figures.cpuMs) console.log(`    CPU ${entry.label.padEnd(58)} ${f1(entry.ms / n).padStart(7)} ms`);
+  console.log(`    CPU ${'TOTAL'.padEnd(58)} ${f1(figures.cpuTotalMs / n).padStart(7)} ms`);
+  console.log(`    (the bench process itself — load generator and simulators — ${f1(figures.benchProcessCpuMs / n)} ms, not counted)`);
+  if (figures.sql) {
+    const kinds = Object.entries(figures.sql.byKind).filter(([, count]) => count > 0).map(([kind, count]) => `${kind} ${f1(count / n)}`).join(', ');
+    const roles = Object.entries(figures.sql.byRole).filter(([, count]) => count > 0).map(([role, count]) => `${role} ${f1(count / n)}`).join(', ');
+    const transactions = (figures.sql.byKind.commit ?? 0) + figures.sql.autocommit;
+    console.log(`    SQL statements ${f1(figures.sql.statements / n)} (${kinds}; by process: ${roles})`);
+    console.log(
+      `    SQL transactions seen by the counter ${f1(transactions / n)} (${f1((figures.sql.byKind.commit ?? 0) / n)} BEGIN…COMMIT + ${f1(figures.sql.autocommit / n)} single statements), of which ${f1(figures.sql.writeCommits / n)} wrote something`,
+    );
+  }
+  if (figures.commits) console.log(`    commits (pg_stat_database.xact_commit) ${f1(figures.commits.commits / n)}${figures.commits.rollbacks ? `, rollbacks ${f1(figures.commits.rollbacks / n)}` : ''}`);
+  if (figures.histories) {
+    const h = figures.histories;
+    const w = Math.max(1, h.workflows);
+    const a = h.actions;
+    console.log(
+      `    Temporal billable actions ${f1(h.billableActions / w)}: start ${f1(a.starts / w)}, activity attempts ${f1(a.activityAttempts / w)}, workflow tasks with local activities ${f1(a.localActivityTasks / w)}` +
+        `${a.patchMarkerOnlyTasks ? `, workflow tasks with only patch markers ${f1(a.patchMarkerOnlyTasks / w)}` : ''}, signals ${f1(a.signals / w)}, timers ${f1(a.timers / w)}, search-attribute upserts ${f1(a.searchAttributeUpserts / w)}` +
+        `${a.childWorkflows ? `, child workflows ${f1(a.childWorkflows / w)}` : ''}${a.updates ? `, updates ${f1(a.updates / w)}` : ''}${a.other ? `, other ${f1(a.other / w)}` : ''}`,
+    );
+    console.log(`    history events ${f1(h.events / w)}, workflow tasks ${f1(h.workflowTasks / w)} (${h.workflows} histories, ${h.closed} closed${h.unsuccessful ? `, ${h.unsuccessful} failed/terminated` : ''})`);
+    const activities = Object.entries(h.activityTypes).map(([type, count]) => `${type} ${f1(count / w)}`).join(', ');
+    console.log(`    activities: ${activities}`);
+  }
+  console.log('  memory (RSS now / peak):');
+  for (const entry of figures.memory) console.log(`    ${entry.label.padEnd(62)} ${entry.memory ? `${f0(entry.memory.rssMiB)} / ${f0(entry.memory.peakMiB)} MiB` : 'n/a'}`);
+  if (figures.stillRunning > 0) console.log(`  ${figures.stillRunning} workflows still running 30 s after the last read`);
+  console.log(`  ${figures.stopped}`);
+}
+
+function printComparison(all: SystemFigures[]): void {
+  const product = all.find((figures) => figures.name === 'product');
+  const others = all.filter((figures) => figures !== product);
+  if (!product || others.length === 0) return;
+  const rows: Array<[string, (figures: SystemFigures) => number]> = [
+    ['end-to-end msg/s, closed loop', (figures) => figures.closed.endToEndRate],
+    ['end-to-end msg/s, open loop', (figures) => figures.open.endToEndRate],
+    ['accepted msg/s, closed loop', (figures) => figures.closed.acceptRate],
+    ['ack p99 ms, open loop', (figures) => figures.open.ackP99],
+    ['CPU ms per message (all processes)', (figures) => figures.cpuTotalMs / Math.max(1, figures.delivered)],
+    ['billable actions per message', (figures) => (figures.histories ? figures.histories.billableActions / Math.max(1, figures.histories.workflows) : NaN)],
+    ['history events per message', (figures) => (figures.histories ? figures.histories.events / Math.max(1, figures.histories.workflows) : NaN)],
+    ['SQL statements per message', (figures) => (figures.sql ? figures.sql.statements / Math.max(1, figures.delivered) : NaN)],
+    ['commits per message (xact_commit)', (figures) => (figures.commits ? figures.commits.commits / Math.max(1, figures.delivered) : NaN)],
+  ];
+  console.log('\n== COMPARISON (same machine, same load, same simulators) ==');
+  const header = ['', 'product', ...others.map((figures) => figures.name), ...others.map((figures) => `product/${figures.name}`)];
+  console.log(`  ${header[0]!.padEnd(38)}${header.slice(1).map((cell) => cell.padStart(15)).join('')}`);
+  for (const [label, value] of rows) {
+    const cells = [value(product), ...others.map(value)].map((number) => f1(number));
+    const ratios = others.map((figures) => {
+      const ratio = value(product) / value(figures);
+      return Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a';
+    });
+    console.log(`  ${label.padEnd(38)}${[...cells, ...ratios].map((cell) => cell.padStart(15)).join('')}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  BENCH_ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'ghlwa-bench-'));
+  const perSystem = options.warmup + Math.round(options.rate * options.seconds) + options.messages;
+  console.log(`delivery benchmark — machine: ${machine()}`);
+  console.log(
+    `load per system: warm-up ${options.warmup}, open loop ${options.rate} req/s × ${options.seconds} s, closed loop ${options.messages} messages × ${options.concurrency} senders; ` +
+      `WhatsApp simulator receipts sent → delivered → read ${options.receiptDelayMs} ms apart; HighLevel simulator without rate limit or downstream delay`,
+  );
+  const systems = ['product', 'floor', 'relay'].filter((name) => options.only.has(name));
+  const world = await startWorld(options, perSystem);
+  const phones = world.contacts.map((contact) => contact.phone);
+  const all: SystemFigures[] = [];
+  try {
+    for (const name of systems) {
+      console.log(`\n[${name}] starting…`);
+      const started = Date.now();
+      const sut = name === 'product' ? await startProduct(world, phones) : name === 'floor' ? await startFloor(world) : await startRelay(world);
+      console.log(`[${name}] measuring…`);
+      const figures = await measure(world, options, sut, (Date.now() - started) / 1000);
+      printSystem(figures);
+      all.push(figures);
+    }
+    printComparison(all);
+    console.log(`\nload average at the end: ${os.loadavg().map((value) => value.toFixed(2)).join(' ')} (1/5/15 min)`);
+  } catch (error) {
+    console.error('\nlast output of the systems under test:');
+    for (const line of logTail.slice(-60)) console.error(`  ${line}`);
+    throw error;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    world.stopWatching();
+    await world.meta.stop();
+    await world.highLevel.stop();
+    fs.rmSync(BENCH_ROOT, { recursive: true, force: true });
+  }
 }
 
 main().then(
   () => process.exit(0),
-  (error) => {
+  (error: unknown) => {
     console.error(error);
+    if (BENCH_ROOT) fs.rmSync(BENCH_ROOT, { recursive: true, force: true });
     process.exit(1);
   },
 );
