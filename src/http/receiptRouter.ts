@@ -18,13 +18,24 @@ export type RoutableReceipt = ReceiptEvent & { channel?: ReceiptSignal['channel'
  * and the workflow's forward-only status makes a repeat harmless.
  */
 export async function routeReceipts(ctx: HttpContext, receipts: RoutableReceipt[]): Promise<{ receipts: number; signalled: number; unmatched: number }> {
-  let signalled = 0;
-  let unmatched = 0;
-  for (let start = 0; start < receipts.length; start += PARALLEL_SIGNALS) {
-    const outcomes = await Promise.all(receipts.slice(start, start + PARALLEL_SIGNALS).map((receipt) => routeOne(ctx, receipt)));
-    signalled += outcomes.filter((outcome) => outcome === 'signalled').length;
-    unmatched += outcomes.filter((outcome) => outcome === 'unmatched').length;
+  // One message's receipts reach its workflow in the order the provider listed them (one after another); different
+  // messages are signalled in parallel.
+  const byMessage = new Map<string, RoutableReceipt[]>();
+  for (const receipt of receipts) {
+    const key = receipt.reference ?? receipt.providerMessageId;
+    byMessage.set(key, [...(byMessage.get(key) ?? []), receipt]);
   }
+  const outcomes: Array<Awaited<ReturnType<typeof routeOne>>> = [];
+  const groups = [...byMessage.values()];
+  for (let start = 0; start < groups.length; start += PARALLEL_SIGNALS) {
+    await Promise.all(
+      groups.slice(start, start + PARALLEL_SIGNALS).map(async (group) => {
+        for (const receipt of group) outcomes.push(await routeOne(ctx, receipt));
+      }),
+    );
+  }
+  const signalled = outcomes.filter((outcome) => outcome === 'signalled').length;
+  const unmatched = outcomes.filter((outcome) => outcome === 'unmatched').length;
   return { receipts: receipts.length, signalled, unmatched };
 }
 

@@ -43,7 +43,7 @@ describe('receipts are ordered by the provider, not by arrival', () => {
     await h.caller.send(h.deliveryUrl, payload);
     const [sent] = await waitFor(() => sentTo(phone).length === 1 && sentTo(phone), { what: 'the WhatsApp message' });
     const wamid = sent?.wamid as string;
-    // One webhook, so all three reach the workflow together; the failure is the oldest and listed second.
+    // One webhook listing read first: the older failure and delivery reach the workflow with it or after it.
     const batch = await h.meta.emitBatch([
       { kind: 'status', wamid, status: 'read', timestamp: unixSeconds(0) },
       { kind: 'status', wamid, status: 'failed', timestamp: unixSeconds(-8), error: { code: 131026, title: 'Message undeliverable' } },
