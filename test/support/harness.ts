@@ -221,11 +221,14 @@ export async function startHarness(
     },
     async stop() {
       // Every step runs even when an earlier one fails, and none can wait forever: the database is always dropped.
+      // The client connection is left open: a request handler that outlived the api's close may still be retrying
+      // through it, and a closed channel makes that retry throw from a gRPC timer. It ends with the test process.
       const steps: Record<string, () => Promise<unknown>> = {
         worker: () => stopWorker(worker, running),
         workerConnection: () => nativeConnection.close(),
-        // The simulators stop sending webhooks first; then the api drops its keep-alive sockets instead of
-        // waiting out their idle timeout.
+        // The simulators stop sending webhooks first; then the api lets the requests in flight finish (their Temporal
+        // calls must not outlive the client connection) and closes each keep-alive socket as soon as it is idle,
+        // instead of waiting out the idle timeout.
         meta: () => meta.stop(),
         twilio: () => twilio.stop(),
         highLevel: () => highLevel.stop(),
@@ -233,12 +236,18 @@ export async function startHarness(
           await proxies?.meta.stop();
           await proxies?.twilio.stop();
         },
-        api: () => {
+        api: async () => {
           const closing = api.close();
-          api.server.closeAllConnections();
-          return closing;
+          const sweep = setInterval(() => api.server.closeIdleConnections(), 20);
+          api.server.closeIdleConnections();
+          try {
+            // A handler still signalling a workflow gets its Temporal deadline (10 s); then every socket goes.
+            await withinBound(closing, 12_000, 'api requests in flight').catch(() => api.server.closeAllConnections());
+            await closing;
+          } finally {
+            clearInterval(sweep);
+          }
         },
-        clientConnection: () => connection.close(),
         database: () => database.drop(),
       };
       const failures: unknown[] = [];
