@@ -29,8 +29,11 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Fa
   };
 }
 
+/** Secrets in the query, and any path segment or query value that is a phone number (masked like maskPhone). */
 export function redactQuery(url: string): string {
-  return url.replace(/([?&](?:token|code|hub\.verify_token)=)[^&]*/g, '$1[redacted]');
+  return url
+    .replace(/([?&](?:token|code|hub\.verify_token)=)[^&]*/g, '$1[redacted]')
+    .replace(/(?<=[/=])(\+|%2B)?(\d{7,15})(?=$|[/?&#])/gi, (_match, plus: string | undefined, digits: string) => maskPhone(`${plus ? '+' : ''}${digits}`));
 }
 
 /** "+15864603685" → "+1586•••••85": enough to tell numbers apart in ops logs, not enough to dial. */

@@ -1,4 +1,5 @@
 import { normalizeText } from './textNormalization';
+import { compileRulePattern } from './rulePattern';
 
 export { extractDirective, type Directive, type DirectiveResult } from './templateDirective';
 
@@ -86,11 +87,8 @@ export function ruleProblems(rule: RuleDefinition): string[] {
   if (rule.pattern.kind === 'regex') {
     const flags = rule.pattern.flags ?? '';
     if (!ALLOWED_FLAGS.test(flags)) problems.push(`pattern.flags: only i, m, s and u are allowed (got "${flags}")`);
-    try {
-      new RegExp(rule.pattern.source, flags.replace(/[^imsu]/g, ''));
-    } catch (error) {
-      problems.push(`pattern.source: not a valid regular expression (${(error as Error).message})`);
-    }
+    const compiled = compileRulePattern(rule.pattern.source, flags.replace(/[^imsu]/g, ''));
+    if ('problem' in compiled) problems.push(`pattern.source: not a usable regular expression: ${compiled.problem}`);
   } else if (!normalizeText(rule.pattern.value)) {
     problems.push('pattern.value: the prefix is empty');
   }
@@ -146,17 +144,11 @@ export function findRule(rules: TemplateRule[], text: string): RuleHit | undefin
       }
       continue;
     }
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(rule.pattern.source, (rule.pattern.flags ?? '').replace(/[^imsu]/g, ''));
-    } catch {
-      continue; // rejected when saved; a bad row must not stop the other rules
-    }
+    const pattern = compileRulePattern(rule.pattern.source, (rule.pattern.flags ?? '').replace(/[^imsu]/g, ''));
+    if ('problem' in pattern) continue; // rejected when saved; a bad row must not stop the other rules
     const match = pattern.exec(normalized);
     if (!match) continue;
-    const groups: Record<string, string> = { ...Object.fromEntries(match.map((value, index) => [String(index), value ?? ''])) };
-    for (const [name, value] of Object.entries(match.groups ?? {})) groups[name] = value ?? '';
-    return { rule, groups, rest: normalized.slice(match.index + match[0].length).trim() };
+    return { rule, groups: match.groups, rest: normalized.slice(match.index + match.length).trim() };
   }
   return undefined;
 }

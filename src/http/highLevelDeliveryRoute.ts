@@ -27,6 +27,9 @@ const outboundMessage = z.looseObject({
   userId: z.string().optional(),
 });
 
+/** Far above any SMS HighLevel sends, far below Temporal's payload limits (warning at 256 KiB, refusal at 2 MiB). */
+export const MAX_DELIVERY_INPUT_BYTES = 128 * 1024;
+
 export function registerHighLevelDeliveryRoute(app: FastifyInstance, ctx: HttpContext): void {
   app.post('/webhooks/highlevel/delivery', async (request, reply) => {
     const raw = rawBodyOf(request);
@@ -72,6 +75,11 @@ export function registerHighLevelDeliveryRoute(app: FastifyInstance, ctx: HttpCo
       receivedAt: new Date().toISOString(),
       version: DELIVERY_VERSION,
     };
+    const inputBytes = Buffer.byteLength(JSON.stringify(input));
+    if (inputBytes > MAX_DELIVERY_INPUT_BYTES) {
+      // Decided here: Temporal would refuse the start (its payload limit) and HighLevel would retry a 503 forever.
+      return reply.code(413).send({ error: `the message is ${inputBytes} bytes; at most ${MAX_DELIVERY_INPUT_BYTES} can be delivered (a WhatsApp text holds 4096 characters)` });
+    }
     const workflowId = deliverWorkflowId(message.locationId, message.messageId);
     try {
       await withTemporalDeadline(ctx, () => ctx.temporal.workflow.start('deliverMessage', {

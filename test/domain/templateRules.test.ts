@@ -78,7 +78,7 @@ describe('rule validation', () => {
   it('explains bad patterns, flags, references and button keys', () => {
     expect(ruleProblems(definition({ pattern: { kind: 'regex', source: '(unclosed', flags: 'g' } }))).toEqual([
       'pattern.flags: only i, m, s and u are allowed (got "g")',
-      expect.stringMatching(/^pattern.source: not a valid regular expression/),
+      expect.stringMatching(/^pattern.source: not a usable regular expression/),
       '{{match.date}}: the pattern has no group named "date"',
       '{{match.time}}: the pattern has no group named "time"',
     ]);

@@ -90,6 +90,16 @@ describe('Delivery URL validation', () => {
     expect(await ledgerRows()).toBe(before);
   });
 
+  it('answers 413 with the reason for a message Temporal could not carry, and starts and stores nothing', async () => {
+    const before = await ledgerRows();
+    const message = payload({ message: 'x'.repeat(200 * 1024) });
+    const response = await h.caller.send(h.deliveryUrl, message);
+    expect(response.status).toBe(413);
+    expect((response.body as { error: string }).error).toMatch(/^the message is \d+ bytes; at most 131072 can be delivered/);
+    expect(await workflowExists(deliverWorkflowId(h.location.id, message.messageId))).toBe(false);
+    expect(await ledgerRows()).toBe(before);
+  });
+
   it('answers 404 for a location that has not installed the app', async () => {
     const response = await h.caller.send(h.deliveryUrl, payload({ locationId: 'never-installed' }));
     expect(response).toMatchObject({ status: 404, body: { error: 'location never-installed has not installed or configured this app' } });

@@ -21,6 +21,13 @@ describe('masking helpers', () => {
       '/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=[redacted]&hub.challenge=1',
     );
   });
+
+  it('masks phone numbers in paths and query values, whether the + is plain or encoded', () => {
+    expect(redactQuery('/admin/locations/loc-1/consent/+15864603685')).toBe('/admin/locations/loc-1/consent/+1586•••••85');
+    expect(redactQuery('/admin/locations/loc-1/consent/%2B15864603685?x=1')).toBe('/admin/locations/loc-1/consent/+1586•••••85?x=1');
+    expect(redactQuery('/x?phone=15864603685&y=2')).toBe('/x?phone=15864••••85&y=2');
+    expect(redactQuery('/admin/locations/AC0123456789abcdef')).toBe('/admin/locations/AC0123456789abcdef');
+  });
 });
 
 describe('what the API writes to its log', () => {
@@ -53,8 +60,9 @@ describe('what the API writes to its log', () => {
       const byToken = await h.caller.send(`${base}/webhooks/highlevel/delivery?token=${token}`, HighLevelDeliveryCaller.examplePayload({ locationId: h.location.id, phone, attachments: [] }), { signature: 'none' });
       expect(byToken.status).toBe(200);
       await fetch(`${base}/admin/locations/${h.location.id}`, { headers: { authorization: `Bearer ${h.config.ADMIN_TOKEN}` } });
-      // The logger writes asynchronously: wait for the three responses' lines, not for a fixed time.
-      await waitFor(() => lines.join('').split('request completed').length - 1 >= 3, { what: 'three "request completed" log lines' });
+      await fetch(`${base}/admin/locations/${h.location.id}/consent/%2B15864603685`, { headers: { authorization: `Bearer ${h.config.ADMIN_TOKEN}` } });
+      // The logger writes asynchronously: wait for the four responses' lines, not for a fixed time.
+      await waitFor(() => lines.join('').split('request completed').length - 1 >= 4, { what: 'four "request completed" log lines' });
 
       const log = lines.join('');
       expect(log).toContain('delivery accepted');

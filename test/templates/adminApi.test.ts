@@ -99,6 +99,10 @@ describe('template admin API', () => {
     const badRegex = await admin('POST', rules(), { ...reminderRule, pattern: { kind: 'regex', source: '(?<date>unclosed' } });
     expect(badRegex.status).toBe(400);
     expect(badRegex.body).toMatchObject({ error: 'invalid template rule', fields: expect.arrayContaining([expect.objectContaining({ field: 'pattern.source' })]) });
+    // RE2 runs every pattern in linear time; what it cannot express (look-around, back-references) is refused at save.
+    const lookBehind = await admin('POST', rules(), { ...reminderRule, pattern: { kind: 'regex', source: '(?<=Dear )(?<name>\\w+)' } });
+    expect(lookBehind.status).toBe(400);
+    expect(JSON.stringify(lookBehind.body)).toContain('no look-around or back-references');
     const badName = await admin('POST', rules(), { ...reminderRule, template: { name: 'Appointment Reminder' } });
     expect(badName).toMatchObject({ status: 400, body: { error: 'invalid request body', fields: [{ field: 'template.name' }] } });
     expect((await admin('POST', rules(), '{not json')).body).toEqual({ error: 'body is not valid JSON' });
