@@ -21,16 +21,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { Client as PgClient } from 'pg';
 import { createDb } from '../../src/db/database';
 import { HighLevelDeliveryCaller, HighLevelSimulator } from '../../src/simulators/highlevel';
 import { MetaSimulator } from '../../src/simulators/meta';
 import { recordInbound } from '../../src/store/conversationWindows';
 import { Supervisor, type SupervisedChild } from '../../src/supervisor';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
-import { countHistories, type HistoryCounts } from './lib/histories';
+import { countHistories } from './lib/histories';
 import { closedLoop, openLoop, percentile, sleep, type LoadResult, type PreparedPost } from './lib/load';
-import { CpuTracker, allProcesses, machine, memoryOf, postgresProcesses, readProc, type Memory } from './lib/procStats';
+import { commitsOf, dropDatabase, readSqlStats, subtractSql } from './lib/postgres';
+import { CpuTracker, allProcesses, machine, memoryOf, postgresProcesses, readProc } from './lib/procStats';
+import { printComparison, printSystem, type PhaseFigures, type SystemFigures } from './lib/report';
 import type { ReferenceConfig } from './reference/shared';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -348,58 +349,6 @@ async function startRelay(world: World): Promise<SystemUnderTest> {
 // ---------------------------------------------------------------------------------------------------------------
 // measuring
 
-async function withPostgres<T>(work: (client: PgClient) => Promise<T>): Promise<T> {
-  const client = new PgClient({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function commitsOf(database: string): Promise<{ commits: number; rollbacks: number }> {
-  return withPostgres(async (client) => {
-    const { rows } = await client.query<{ xact_commit: string; xact_rollback: string }>('select xact_commit, xact_rollback from pg_stat_database where datname = $1', [database]);
-    return { commits: Number(rows[0]?.xact_commit ?? 0), rollbacks: Number(rows[0]?.xact_rollback ?? 0) };
-  });
-}
-
-async function dropDatabase(database: string): Promise<void> {
-  await withPostgres((client) => client.query(`drop database if exists ${client.escapeIdentifier(database)} with (force)`)).catch(() => undefined);
-}
-
-interface SqlTotals {
-  statements: number;
-  autocommit: number;
-  writeCommits: number;
-  byKind: Record<string, number>;
-  byRole: Record<string, number>;
-}
-
-function readSqlStats(dir: string): SqlTotals {
-  const totals: SqlTotals = { statements: 0, autocommit: 0, writeCommits: 0, byKind: {}, byRole: {} };
-  if (!fs.existsSync(dir)) return totals;
-  for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.json'))) {
-    try {
-      const stats = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { role: string; statements: number; autocommit: number; writeCommits: number; byKind: Record<string, number> };
-      totals.statements += stats.statements;
-      totals.autocommit += stats.autocommit;
-      totals.writeCommits += stats.writeCommits;
-      totals.byRole[stats.role] = (totals.byRole[stats.role] ?? 0) + stats.statements;
-      for (const [kind, count] of Object.entries(stats.byKind)) totals.byKind[kind] = (totals.byKind[kind] ?? 0) + count;
-    } catch {
-      // being rewritten: the next read gets it
-    }
-  }
-  return totals;
-}
-
-function subtractSql(after: SqlTotals, before: SqlTotals): SqlTotals {
-  const minus = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.entries(a).map(([key, value]) => [key, value - (b[key] ?? 0)]));
-  return { statements: after.statements - before.statements, autocommit: after.autocommit - before.autocommit, writeCommits: after.writeCommits - before.writeCommits, byKind: minus(after.byKind, before.byKind), byRole: minus(after.byRole, before.byRole) };
-}
-
 /** Waits until every id has a final status in HighLevel, or nothing new arrived for `idleMs`. Returns when the last one came. */
 async function waitForFinals(world: World, ids: string[], idleMs: number): Promise<number> {
   let done = ids.filter((id) => world.finals.has(id)).length;
@@ -431,21 +380,6 @@ async function waitForWorkflowsClosed(sut: SystemUnderTest, timeoutMs: number): 
   return running;
 }
 
-interface PhaseFigures {
-  load: LoadResult;
-  accepted: number;
-  refused: Record<string, number>;
-  delivered: number;
-  failed: number;
-  ackP50: number;
-  ackP99: number;
-  ackMax: number;
-  acceptRate: number;
-  endToEndRate: number;
-  endToEndP50: number;
-  endToEndP99: number;
-}
-
 async function runPhase(world: World, load: () => Promise<LoadResult>): Promise<PhaseFigures> {
   const result = await load();
   const accepted = result.results.filter((post) => post.status === 200);
@@ -471,25 +405,6 @@ async function runPhase(world: World, load: () => Promise<LoadResult>): Promise<
     endToEndP50: percentile(endToEnd, 50),
     endToEndP99: percentile(endToEnd, 99),
   };
-}
-
-interface SystemFigures {
-  name: string;
-  /** Wall-clock seconds of each step. */
-  steps: Array<[string, number]>;
-  open: PhaseFigures;
-  closed: PhaseFigures;
-  delivered: number;
-  cpuMs: Array<{ label: string; ms: number }>;
-  cpuTotalMs: number;
-  benchProcessCpuMs: number;
-  memory: Array<{ label: string; memory: Memory | undefined }>;
-  sql?: SqlTotals;
-  commits?: { commits: number; rollbacks: number };
-  histories?: HistoryCounts;
-  stillRunning: number;
-  stopped: string;
-  seconds: number;
 }
 
 async function measure(world: World, options: Options, sut: SystemUnderTest, startSeconds: number): Promise<SystemFigures> {
@@ -569,85 +484,6 @@ async function measure(world: World, options: Options, sut: SystemUnderTest, sta
     stopped,
     seconds: startSeconds + (Date.now() - began) / 1000,
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// report
-
-const f1 = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : 'n/a');
-const f0 = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : 'n/a');
-
-function printPhase(label: string, phase: PhaseFigures): void {
-  const refused = Object.entries(phase.refused).map(([status, count]) => `${count}× ${status}`).join(', ');
-  console.log(`  ${label}: ${phase.load.description}`);
-  console.log(`    accepted ${phase.accepted}/${phase.load.results.length}${refused ? ` (refused: ${refused})` : ''} at ${f1(phase.acceptRate)} msg/s; ack p50 ${f0(phase.ackP50)} ms, p99 ${f0(phase.ackP99)} ms, max ${f0(phase.ackMax)} ms`);
-  console.log(`    read in HighLevel ${phase.delivered}/${phase.accepted}${phase.failed ? ` (${phase.failed} failed)` : ''} at ${f1(phase.endToEndRate)} msg/s end to end; post → read p50 ${f0(phase.endToEndP50)} ms, p99 ${f0(phase.endToEndP99)} ms`);
-}
-
-function printSystem(figures: SystemFigures): void {
-  const n = Math.max(1, figures.delivered);
-  console.log(`\n== ${figures.name.toUpperCase()} (${f0(figures.seconds)} s: ${figures.steps.map(([name, seconds]) => `${name} ${f0(seconds)}`).join(', ')}) ==`);
-  printPhase('open loop', figures.open);
-  printPhase('closed loop', figures.closed);
-  console.log(`  per delivered message (${figures.delivered} read in HighLevel over both phases):`);
-  for (const entry of figures.cpuMs) console.log(`    CPU ${entry.label.padEnd(58)} ${f1(entry.ms / n).padStart(7)} ms`);
-  console.log(`    CPU ${'TOTAL'.padEnd(58)} ${f1(figures.cpuTotalMs / n).padStart(7)} ms`);
-  console.log(`    (the bench process itself — load generator and simulators — ${f1(figures.benchProcessCpuMs / n)} ms, not counted)`);
-  if (figures.sql) {
-    const kinds = Object.entries(figures.sql.byKind).filter(([, count]) => count > 0).map(([kind, count]) => `${kind} ${f1(count / n)}`).join(', ');
-    const roles = Object.entries(figures.sql.byRole).filter(([, count]) => count > 0).map(([role, count]) => `${role} ${f1(count / n)}`).join(', ');
-    const transactions = (figures.sql.byKind.commit ?? 0) + figures.sql.autocommit;
-    console.log(`    SQL statements ${f1(figures.sql.statements / n)} (${kinds}; by process: ${roles})`);
-    console.log(
-      `    SQL transactions seen by the counter ${f1(transactions / n)} (${f1((figures.sql.byKind.commit ?? 0) / n)} BEGIN…COMMIT + ${f1(figures.sql.autocommit / n)} single statements), of which ${f1(figures.sql.writeCommits / n)} wrote something`,
-    );
-  }
-  if (figures.commits) console.log(`    commits (pg_stat_database.xact_commit) ${f1(figures.commits.commits / n)}${figures.commits.rollbacks ? `, rollbacks ${f1(figures.commits.rollbacks / n)}` : ''}`);
-  if (figures.histories) {
-    const h = figures.histories;
-    const w = Math.max(1, h.workflows);
-    const a = h.actions;
-    console.log(
-      `    Temporal billable actions ${f1(h.billableActions / w)}: start ${f1(a.starts / w)}, activity attempts ${f1(a.activityAttempts / w)}, workflow tasks with local activities ${f1(a.localActivityTasks / w)}` +
-        `${a.patchMarkerOnlyTasks ? `, workflow tasks with only patch markers ${f1(a.patchMarkerOnlyTasks / w)}` : ''}, signals ${f1(a.signals / w)}, timers ${f1(a.timers / w)}, search-attribute upserts ${f1(a.searchAttributeUpserts / w)}` +
-        `${a.childWorkflows ? `, child workflows ${f1(a.childWorkflows / w)}` : ''}${a.updates ? `, updates ${f1(a.updates / w)}` : ''}${a.other ? `, other ${f1(a.other / w)}` : ''}`,
-    );
-    console.log(`    history events ${f1(h.events / w)}, workflow tasks ${f1(h.workflowTasks / w)} (${h.workflows} histories, ${h.closed} closed${h.unsuccessful ? `, ${h.unsuccessful} failed/terminated` : ''})`);
-    const activities = Object.entries(h.activityTypes).map(([type, count]) => `${type} ${f1(count / w)}`).join(', ');
-    console.log(`    activities: ${activities}`);
-  }
-  console.log('  memory (RSS now / peak):');
-  for (const entry of figures.memory) console.log(`    ${entry.label.padEnd(62)} ${entry.memory ? `${f0(entry.memory.rssMiB)} / ${f0(entry.memory.peakMiB)} MiB` : 'n/a'}`);
-  if (figures.stillRunning > 0) console.log(`  ${figures.stillRunning} workflows still running 30 s after the last read`);
-  console.log(`  ${figures.stopped}`);
-}
-
-function printComparison(all: SystemFigures[]): void {
-  const product = all.find((figures) => figures.name === 'product');
-  const others = all.filter((figures) => figures !== product);
-  if (!product || others.length === 0) return;
-  const rows: Array<[string, (figures: SystemFigures) => number]> = [
-    ['end-to-end msg/s, closed loop', (figures) => figures.closed.endToEndRate],
-    ['end-to-end msg/s, open loop', (figures) => figures.open.endToEndRate],
-    ['accepted msg/s, closed loop', (figures) => figures.closed.acceptRate],
-    ['ack p99 ms, open loop', (figures) => figures.open.ackP99],
-    ['CPU ms per message (all processes)', (figures) => figures.cpuTotalMs / Math.max(1, figures.delivered)],
-    ['billable actions per message', (figures) => (figures.histories ? figures.histories.billableActions / Math.max(1, figures.histories.workflows) : NaN)],
-    ['history events per message', (figures) => (figures.histories ? figures.histories.events / Math.max(1, figures.histories.workflows) : NaN)],
-    ['SQL statements per message', (figures) => (figures.sql ? figures.sql.statements / Math.max(1, figures.delivered) : NaN)],
-    ['commits per message (xact_commit)', (figures) => (figures.commits ? figures.commits.commits / Math.max(1, figures.delivered) : NaN)],
-  ];
-  console.log('\n== COMPARISON (same machine, same load, same simulators) ==');
-  const header = ['', 'product', ...others.map((figures) => figures.name), ...others.map((figures) => `product/${figures.name}`)];
-  console.log(`  ${header[0]!.padEnd(38)}${header.slice(1).map((cell) => cell.padStart(15)).join('')}`);
-  for (const [label, value] of rows) {
-    const cells = [value(product), ...others.map(value)].map((number) => f1(number));
-    const ratios = others.map((figures) => {
-      const ratio = value(product) / value(figures);
-      return Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a';
-    });
-    console.log(`  ${label.padEnd(38)}${[...cells, ...ratios].map((cell) => cell.padStart(15)).join('')}`);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
