@@ -1,6 +1,6 @@
-import net from 'node:net';
 import { sql } from 'kysely';
 import { createDb } from '../../src/db/database';
+import { DatabaseRelay } from '../support/databaseRelay';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
 import { waitFor } from '../support/waitFor';
 
@@ -10,32 +10,19 @@ import { waitFor } from '../support/waitFor';
  * through a TCP relay the test can cut, so the shared PostgreSQL itself is never stopped.
  */
 let database: TestDatabase;
-let relay: net.Server;
-const sockets = new Set<net.Socket>();
+let relay: DatabaseRelay;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const target = new URL(database.url);
-  relay = net.createServer((inbound) => {
-    const outbound = net.connect(Number(target.port || 5432), target.hostname);
-    for (const socket of [inbound, outbound]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-    }
-    inbound.pipe(outbound).pipe(inbound);
-  });
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  relay = await DatabaseRelay.start(database.url);
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => relay.close(() => resolve()));
+  await relay.cut();
   await database.drop();
 });
 
 it('fails the transaction in flight, keeps the process up, and serves the next query', async () => {
-  const url = new URL(database.url);
-  url.host = `127.0.0.1:${(relay.address() as net.AddressInfo).port}`;
-  const db = createDb(url.toString(), 2);
+  const db = createDb(relay.url, 2);
   const uncaught: unknown[] = [];
   const onUncaught = (error: unknown) => uncaught.push(error);
   process.on('uncaughtException', onUncaught);
@@ -49,7 +36,8 @@ it('fails the transaction in flight, keeps the process up, and serves the next q
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where query = 'select pg_sleep(5)' and state = 'active'`.execute(database.db);
       return rows[0]?.n === 1;
     }, { what: 'the transaction running its statement' });
-    for (const socket of sockets) socket.destroy();
+    await relay.cut();
+    await relay.resume();
     await expect(inFlight).rejects.toThrow();
     const { rows } = await sql<{ ok: number }>`select 1 as ok`.execute(db);
     expect(rows).toEqual([{ ok: 1 }]);

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config';
-import type { Db } from '../../src/db/database';
+import { createDb, type Db } from '../../src/db/database';
 import { buildApp } from '../../src/http/app';
 import { createActivityDeps } from '../../src/runtime';
 import { SecretBox } from '../../src/security/secretBox';
@@ -15,6 +15,7 @@ import { HighLevelDeliveryCaller, HighLevelSimulator } from '../../src/simulator
 import { MetaSimulator } from '../../src/simulators/meta';
 import { TwilioSimulator } from '../../src/simulators/twilio';
 import type { LocationSettings } from '../../src/db/schema';
+import { DatabaseRelay } from './databaseRelay';
 import { LossyProxy } from './lossyProxy';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
 
@@ -82,6 +83,7 @@ export interface Harness {
   caller: HighLevelDeliveryCaller;
   location: TestLocation;
   proxies?: { meta: LossyProxy; twilio: LossyProxy };
+  databaseRelay?: DatabaseRelay;
   /** The environment a separate worker process needs to join this harness (same database, queue, simulators). */
   workerEnv: Record<string, string>;
   addLocation(settings?: LocationSettings, backend?: WhatsAppBackend): Promise<TestLocation>;
@@ -103,6 +105,10 @@ export async function startHarness(
     lossy?: true;
     /** No worker in this process: the test runs its own (e.g. a child process it can kill). */
     inProcessWorker?: false;
+    /** The api and the worker reach PostgreSQL through a relay the test can cut and resume (h.databaseRelay). */
+    databaseRelay?: true;
+    /** Where the in-process api writes its log (at the LOG_LEVEL of `env`). */
+    apiLogStream?: NodeJS.WritableStream;
   } = {},
 ): Promise<Harness> {
   installQuietRuntime();
@@ -116,12 +122,15 @@ export async function startHarness(
   // Pass-through proxies in front of the providers' APIs, which a test can make lose answers.
   const proxies = options.lossy ? { meta: await LossyProxy.start(meta.baseUrl), twilio: await LossyProxy.start(twilio.baseUrl) } : undefined;
   const caller = new HighLevelDeliveryCaller({ simulator: highLevel });
+  const databaseRelay = options.databaseRelay ? await DatabaseRelay.start(database.url) : undefined;
+  // What the api and the worker use; the test's own reads and writes (h.db) go direct.
+  const productDb = databaseRelay ? createDb(databaseRelay.url, 5) : database.db;
   const taskQueue = `test-${crypto.randomBytes(4).toString('hex')}`;
   const env: Record<string, string | undefined> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     PORT: '0',
-    DATABASE_URL: database.url,
+    DATABASE_URL: databaseRelay?.url ?? database.url,
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
     TEMPORAL_TASK_QUEUE: taskQueue,
     HIGHLEVEL_API_BASE_URL: highLevel.baseUrl,
@@ -142,7 +151,7 @@ export async function startHarness(
   const box = new SecretBox(config.ENCRYPTION_KEY as string);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS as string });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const api = buildApp({ config, db: database.db, temporal, box });
+  const api = buildApp({ config, db: productDb, temporal, box }, options.apiLogStream ? { logStream: options.apiLogStream } : {});
   await api.listen({ host: '127.0.0.1', port: 0 });
   const address = api.server.address();
   const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -156,7 +165,7 @@ export async function startHarness(
       connection: nativeConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue,
-      activityDeps: createActivityDeps(config, database.db, box),
+      activityDeps: createActivityDeps(config, productDb, box),
       workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
       shutdown: WORKER_SHUTDOWN,
     });
@@ -210,6 +219,7 @@ export async function startHarness(
     caller,
     location,
     ...(proxies ? { proxies } : {}),
+    ...(databaseRelay ? { databaseRelay } : {}),
     workerEnv: Object.fromEntries(Object.entries({ ...env, PUBLIC_BASE_URL: apiUrl }).filter((entry): entry is [string, string] => entry[1] !== undefined)),
     addLocation,
     deliveryUrl: `${apiUrl}/webhooks/highlevel/delivery`,
@@ -248,7 +258,12 @@ export async function startHarness(
             clearInterval(sweep);
           }
         },
-        database: () => database.drop(),
+        database: async () => {
+          await databaseRelay?.resume();
+          if (productDb !== database.db) await productDb.destroy();
+          await databaseRelay?.cut();
+          await database.drop();
+        },
       };
       const failures: unknown[] = [];
       for (const [name, step] of Object.entries(steps)) {

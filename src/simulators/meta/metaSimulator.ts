@@ -28,6 +28,8 @@ import { WebhookDispatcher } from './webhookDelivery';
 import { buildEnvelope, buildStatus, type OutboundMessageInfo, type PricingCategory, type WebhookItem } from './webhookPayloads';
 
 /** Loopback stand-in for the WhatsApp Cloud API (Graph) and the webhooks Meta sends back. */
+const DEFAULT_WEBHOOK_RETRIES = { attempts: 8, firstDelayMs: 250 };
+
 export class MetaSimulator {
   readonly requests: RecordedRequest[];
   readonly sentMessages: SentMessage[] = [];
@@ -70,7 +72,7 @@ export class MetaSimulator {
     this.apiVersion = options.apiVersion ?? 'v23.0';
     this.dispatcher = new WebhookDispatcher(options.appSecret, options.webhookUrl);
     this.webhookDeliveries = this.dispatcher.deliveries;
-    this.receipts = new ReceiptScheduler(options.receiptDelayMs ?? 30, options.autoRead ?? false);
+    this.receipts = new ReceiptScheduler(options.receiptDelayMs ?? 30, options.autoRead ?? false, options.webhookRetries ?? DEFAULT_WEBHOOK_RETRIES);
     for (const account of options.accounts ?? []) this.accounts.register(account);
 
     app.addHook('onRequest', async (request) => {

@@ -1,4 +1,4 @@
-import type { MessageStatus, ReceiptStep } from './types';
+import type { MessageStatus, ReceiptStep, WebhookDelivery } from './types';
 import { phoneDigits } from './ids';
 
 /**
@@ -15,6 +15,7 @@ export class ReceiptScheduler {
   constructor(
     private readonly defaultDelayMs: number,
     private readonly autoRead: boolean,
+    private readonly retries: { attempts: number; firstDelayMs: number },
   ) {}
 
   /** Replaces the automatic receipts of the next message to this recipient (E.164 or digits). */
@@ -34,18 +35,27 @@ export class ReceiptScheduler {
     return statuses.map((status) => ({ status }));
   }
 
-  run(steps: ReceiptStep[], emit: (step: ReceiptStep) => Promise<unknown>): void {
+  run(steps: ReceiptStep[], emit: (step: ReceiptStep) => Promise<WebhookDelivery>): void {
     if (this.stopped || steps.length === 0) return;
     const sequence = (async () => {
       for (const step of steps) {
         await this.wait(step.delayMs ?? this.defaultDelayMs);
         if (this.stopped) return;
-        await emit(step);
+        await this.untilAccepted(() => emit(step));
         if (step.duplicate && !this.stopped) await emit(step);
       }
     })();
     const tracked = sequence.catch(() => undefined).finally(() => this.running.delete(tracked));
     this.running.add(tracked);
+  }
+
+  /** Re-delivers a webhook the receiver did not answer 200 (a later step of the message waits for it). */
+  private async untilAccepted(emit: () => Promise<WebhookDelivery>): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const delivery = await emit();
+      if (delivery.statusCode === 200 || !delivery.url || this.stopped || attempt >= this.retries.attempts) return;
+      await this.wait(this.retries.firstDelayMs * 2 ** (attempt - 1));
+    }
   }
 
   /** Resolves once every receipt sequence started so far has posted its last step (tests: "nothing more comes"). */

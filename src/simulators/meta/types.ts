@@ -19,6 +19,11 @@ export interface MetaSimulatorOptions {
   receiptDelayMs?: number;
   /** When true, automatic receipts go on to 'read'; default false (they stop at 'delivered'). */
   autoRead?: boolean;
+  /**
+   * Meta re-delivers a receipt webhook the receiver did not answer 200, "with decreasing frequency until the request
+   * succeeds, for up to 7 days". Here: this many attempts, the wait doubling from `firstDelayMs` (default 8 from 250 ms).
+   */
+  webhookRetries?: { attempts: number; firstDelayMs: number };
   /** Default 0 (any free port). */
   port?: number;
 }
