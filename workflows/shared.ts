@@ -73,6 +73,11 @@ export function isDeliverWorkflowId(value: string | undefined): value is string 
   return value !== undefined && value.startsWith('deliver:');
 }
 
+/** The location in a deliverWorkflowId (location ids hold no ':'). */
+export function locationOfDeliverWorkflowId(workflowId: string): string {
+  return workflowId.split(':')[1] ?? '';
+}
+
 /** One workflow per inbound WhatsApp message: the provider's id makes redeliveries (Meta retries for 7 days) no-ops. */
 export function inboundWorkflowId(provider: 'meta' | 'twilio', providerMessageId: string): string {
   return `inbound:${provider}:${providerMessageId}`;

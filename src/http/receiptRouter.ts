@@ -3,7 +3,8 @@ import type { ReceiptEvent } from '../providers/whatsappPort';
 import { classifyProviderError, describeProviderError } from '../domain/providerErrors';
 import { findByProviderMessageId } from '../store/ledger';
 import { storeReceipt } from '../store/receipts';
-import { isDeliverWorkflowId, receiptSignal, type ReceiptSignal } from '../../workflows/shared';
+import { isDeliverWorkflowId, locationOfDeliverWorkflowId, receiptSignal, type ReceiptSignal } from '../../workflows/shared';
+import { sentByReceivingNumber } from './receiptTenancy';
 import type { HttpContext } from './context';
 
 const PARALLEL_SIGNALS = 8;
@@ -17,7 +18,7 @@ export type RoutableReceipt = ReceiptEvent & { channel?: ReceiptSignal['channel'
  * Duplicates are signalled again on purpose: a redelivery after a 503 must still reach the workflow,
  * and the workflow's forward-only status makes a repeat harmless.
  */
-export async function routeReceipts(ctx: HttpContext, receipts: RoutableReceipt[]): Promise<{ receipts: number; signalled: number; unmatched: number }> {
+export async function routeReceipts(ctx: HttpContext, receipts: RoutableReceipt[]): Promise<{ receipts: number; signalled: number; unmatched: number; refused: number }> {
   // One message's receipts reach its workflow in the order the provider listed them (one after another); different
   // messages are signalled in parallel.
   const byMessage = new Map<string, RoutableReceipt[]>();
@@ -34,15 +35,21 @@ export async function routeReceipts(ctx: HttpContext, receipts: RoutableReceipt[
       }),
     );
   }
-  const signalled = outcomes.filter((outcome) => outcome === 'signalled').length;
-  const unmatched = outcomes.filter((outcome) => outcome === 'unmatched').length;
-  return { receipts: receipts.length, signalled, unmatched };
+  const count = (wanted: (typeof outcomes)[number]) => outcomes.filter((outcome) => outcome === wanted).length;
+  return { receipts: receipts.length, signalled: count('signalled'), unmatched: count('unmatched'), refused: count('refused') };
 }
 
-async function routeOne(ctx: HttpContext, receipt: RoutableReceipt): Promise<'signalled' | 'recorded' | 'closed' | 'unmatched'> {
-  const workflowId = isDeliverWorkflowId(receipt.reference)
-    ? receipt.reference
-    : (await findByProviderMessageId(ctx.db, receipt.providerMessageId))?.id;
+async function messageOf(ctx: HttpContext, receipt: RoutableReceipt): Promise<{ workflowId: string; locationId: string } | undefined> {
+  if (isDeliverWorkflowId(receipt.reference)) return { workflowId: receipt.reference, locationId: locationOfDeliverWorkflowId(receipt.reference) };
+  const row = await findByProviderMessageId(ctx.db, receipt.providerMessageId);
+  return row ? { workflowId: row.id, locationId: row.location_id } : undefined;
+}
+
+async function routeOne(ctx: HttpContext, receipt: RoutableReceipt): Promise<'signalled' | 'recorded' | 'closed' | 'unmatched' | 'refused'> {
+  const message = await messageOf(ctx, receipt);
+  // Another tenant's message: neither stored nor applied (stored, it would take the genuine receipt's place).
+  if (message && !(await sentByReceivingNumber(ctx, receipt, message.locationId))) return 'refused';
+  const workflowId = message?.workflowId;
   await storeReceipt(ctx.db, {
     provider: receipt.provider,
     providerMessageId: receipt.providerMessageId,

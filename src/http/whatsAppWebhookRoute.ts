@@ -38,6 +38,7 @@ export function registerWhatsAppWebhookRoutes(app: FastifyInstance, ctx: HttpCon
         receipts: await routeReceipts(ctx, parseMetaReceipts(payload)),
         inbound: await routeInbound(ctx, parseMetaInbound(payload)),
       }));
+      if (receipts.refused > 0) request.log.warn({ refused: receipts.refused }, "statuses for another business number's messages were not applied");
       if (inbound.unrouted > 0) request.log.warn({ unrouted: inbound.unrouted }, 'inbound WhatsApp messages for a business number no location uses');
       return { received: true, ...receipts, inbound };
     } catch (error) {

@@ -1,6 +1,7 @@
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import { deliverWorkflowId } from '../../workflows/shared';
-import { startHarness, WHATSAPP_VERIFY_TOKEN, type Harness } from '../support/harness';
+import { signMetaPayload } from '../../src/providers/meta/signature';
+import { META_APP_SECRET, startHarness, WHATSAPP_VERIFY_TOKEN, type Harness } from '../support/harness';
 import { waitFor } from '../support/waitFor';
 
 let h: Harness;
@@ -85,4 +86,35 @@ describe('POST /webhooks/whatsapp', () => {
       expect(state).toMatchObject({ status: 'delivered', channel: 'whatsapp' });
     }
   }, 180_000);
+
+  it("applies a status only to a message its own business number sent", async () => {
+    const other = await h.addLocation();
+    const phone = '+15865550142';
+    await h.openWindow(other.id, phone);
+    h.meta.scriptReceipts(phone, []);
+    const payload = HighLevelDeliveryCaller.examplePayload({ locationId: other.id, phone, attachments: [] });
+    expect((await h.caller.send(h.deliveryUrl, payload)).status).toBe(200);
+    const workflowId = deliverWorkflowId(other.id, payload.messageId);
+    const wamid = await waitFor(() => h.meta.sentMessages.find((message) => message.to === phone)?.wamid, { what: 'the send' });
+
+    // The status names the other location's message but comes with this location's business number.
+    const crossTenant = {
+      object: 'whatsapp_business_account',
+      entry: [{ id: h.location.wabaId, changes: [{ field: 'messages', value: {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '15550001111', phone_number_id: h.location.phoneNumberId },
+        statuses: [{ id: wamid, status: 'read', timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: phone.slice(1), biz_opaque_callback_data: workflowId }],
+      } }] }],
+    };
+    const body = JSON.stringify(crossTenant);
+    const refused = await fetch(webhookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaPayload(body, META_APP_SECRET) }, body });
+    expect(refused.status).toBe(200);
+    expect(await refused.json()).toMatchObject({ refused: 1, signalled: 0 });
+    expect(await h.db.selectFrom('provider_receipts').selectAll().where('provider_message_id', '=', wamid).execute()).toEqual([]);
+    expect(await h.temporal.workflow.getHandle(workflowId).query('deliveryState')).not.toMatchObject({ status: 'read' });
+
+    expect((await h.meta.emitStatus(wamid, 'read')).statusCode).toBe(200);
+    await waitFor(async () => ((await h.temporal.workflow.getHandle(workflowId).query('deliveryState')) as { status: string }).status === 'read', { what: 'the genuine read applied' });
+    expect(await h.db.selectFrom('provider_receipts').select(['status', 'message_id']).where('provider_message_id', '=', wamid).execute()).toEqual([{ status: 'read', message_id: workflowId }]);
+  });
 });
