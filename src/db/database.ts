@@ -44,6 +44,12 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }
 
+/** Up or down to the named migration (tests of a migration's data changes). */
+export async function migrateTo(db: Db, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}
+
 /** Creates the database named in the URL when it does not exist (the embedded default's first run). */
 export async function ensureDatabaseExists(databaseUrl: string): Promise<boolean> {
   const url = new URL(databaseUrl);
