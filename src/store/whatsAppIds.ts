@@ -41,7 +41,11 @@ export function rememberingWhatsAppIds(sender: WhatsAppSender, db: Db, locationI
     provider: sender.provider,
     async send(to, part, reference) {
       const sent = await sender.send(to, part, reference);
-      if (sent.recipient) await rememberWhatsAppId(db, locationId, sent.recipient.waId, sent.recipient.input).catch(() => undefined);
+      if (sent.recipient) {
+        await rememberWhatsAppId(db, locationId, sent.recipient.waId, sent.recipient.input).catch((error: unknown) =>
+          process.emitWarning(`a WhatsApp id learned from a send was not stored: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }
       return sent;
     },
   };
