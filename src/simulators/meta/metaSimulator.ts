@@ -119,11 +119,6 @@ export class MetaSimulator {
     this.whatsAppIds.register(phone, waId);
   }
 
-  /** The WhatsApp id a number reaches: what sends answer as wa_id and inbound messages carry as `from`. */
-  waIdFor(phone: string): string {
-    return this.whatsAppIds.waIdFor(phone);
-  }
-
   /** Cancels pending receipts and in-flight webhooks, then closes the server. Safe to call twice. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
