@@ -26,7 +26,8 @@ describe('WhatsApp ids that differ from the number', () => {
   });
 
   it('answers a configured Brazilian number with its wa_id without the ninth digit (option or /_sim/wa-ids)', async () => {
-    await startSimulator({ whatsAppIds: { [BR]: BR_WA_ID } });
+    // No webhook URL: these sends need no receipts, and none can reach the next test's receiver late.
+    await startSimulator({ webhookUrl: undefined, whatsAppIds: { [BR]: BR_WA_ID } });
     expect((await send(textMessage({ to: BR }))).body.contacts).toEqual([{ input: BR, wa_id: BR_WA_ID }]);
     // Another number registered over the control plane; a number never registered keeps its digits.
     const other = '+5521976543210';
@@ -44,14 +45,15 @@ describe('WhatsApp ids that differ from the number', () => {
     await simulator.emitInbound({ type: 'text', from: BR, profileName: 'João', text: 'Oi' });
     // A test may also write the wa_id itself.
     await simulator.emitInbound({ type: 'text', from: MX_WA_ID, text: 'otra vez' });
-    await waitFor(() => receivedWebhooks().length === 3, { what: 'three inbound webhooks' });
-    const changes = messagesOf(receivedWebhooks());
+    const inbound = () => messagesOf(receivedWebhooks()).filter((change) => change.messages.length > 0);
+    await waitFor(() => inbound().length === 3, { what: 'three inbound webhooks' });
+    const changes = inbound();
     expect(changes.map((change) => (change.messages[0] as Json).from)).toEqual([MX_WA_ID, BR_WA_ID, MX_WA_ID]);
     expect(changes.map((change) => change.contacts[0]?.wa_id)).toEqual([MX_WA_ID, BR_WA_ID, MX_WA_ID]);
   });
 
   it('keeps ordinary numbers as their digits', async () => {
-    await startSimulator();
+    await startSimulator({ webhookUrl: undefined });
     expect((await send(textMessage({ to: '+15864603685' }))).body.contacts).toEqual([{ input: '+15864603685', wa_id: '15864603685' }]);
   });
 });
