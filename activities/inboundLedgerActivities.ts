@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { ConsentStatus } from '../src/domain/consent';
 import { matchKeyword, type KeywordMatch } from '../src/domain/keywords';
 import { resolveSettings } from '../src/domain/locationSettings';
+import { canonicalWhatsAppNumber } from '../src/domain/phone';
 import { appendConsent, currentConsent } from '../src/store/consent';
 import { findLinkedContact, senderKeys } from '../src/store/contactLinks';
 import { recordInbound } from '../src/store/conversationWindows';
@@ -42,7 +43,9 @@ export function createInboundLedgerActivities({ db, config }: ActivityDeps) {
         receiptTimeoutSeconds: config.RECEIPT_TIMEOUT_SECONDS,
         lateReceiptWindowSeconds: config.LATE_RECEIPT_WINDOW_SECONDS,
       });
-      const phone = event.from ?? (await findLinkedContact(db, input.locationId, senderKeys(null, event.fromUserId)))?.phoneE164 ?? null;
+      const sender = event.from ?? (await findLinkedContact(db, input.locationId, senderKeys(null, event.fromUserId)))?.phoneE164 ?? null;
+      // The api already gives the canonical number; runs it started before it did get the rule here.
+      const phone = sender ? canonicalWhatsAppNumber(sender) : null;
       const keyword = KEYWORD_TYPES.has(event.type) ? (matchKeyword(event.text, settings) ?? matchKeyword(event.payload, settings)) : null;
       const fromPerson = event.type !== 'system';
 

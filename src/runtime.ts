@@ -13,6 +13,7 @@ import { TwilioMessagingClient } from './providers/twilio/messagingClient';
 import type { WhatsAppInbound, WhatsAppSender } from './providers/whatsappPort';
 import { SecretBox, resolveEncryptionKey } from './security/secretBox';
 import { contentSidFor } from './store/templates';
+import { rememberingWhatsAppIds } from './store/whatsAppIds';
 
 /** Shared by api, worker and the embedded default: database (created and migrated) and secret handling. */
 export interface Runtime {
@@ -74,10 +75,11 @@ function whatsAppSenderFor(config: Config, db: Db, box: SecretBox, location: Loc
   if (!location.whatsapp_phone_number_id || !location.whatsapp_access_token_enc) {
     throw new Error(`location ${location.id}: WhatsApp Cloud API phone number id or access token not configured`);
   }
-  return new CloudApiClient(config.WHATSAPP_GRAPH_BASE_URL, {
+  const client = new CloudApiClient(config.WHATSAPP_GRAPH_BASE_URL, {
     phoneNumberId: location.whatsapp_phone_number_id,
     accessToken: box.decrypt(location.whatsapp_access_token_enc),
   });
+  return rememberingWhatsAppIds(client, db, location.id);
 }
 
 /** Twilio's inbound side (MediaUrlN downloads) for a location: its WhatsApp back end or its SMS fallback number. */

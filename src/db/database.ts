@@ -7,6 +7,7 @@ import * as inbound from './migrations/0003_inbound';
 import * as templates from './migrations/0004_templates';
 import * as installState from './migrations/0005_install_state';
 import * as receiptsByMessage from './migrations/0006_receipts_by_message';
+import * as whatsAppIds from './migrations/0007_whatsapp_ids';
 
 export type Db = Kysely<Database>;
 
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0004_templates': templates,
   '0005_install_state': installState,
   '0006_receipts_by_message': receiptsByMessage,
+  '0007_whatsapp_ids': whatsAppIds,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -40,6 +42,12 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+/** Up or down to the named migration (tests of a migration's data changes). */
+export async function migrateTo(db: Db, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }
 
 /** Creates the database named in the URL when it does not exist (the embedded default's first run). */

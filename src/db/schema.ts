@@ -154,6 +154,14 @@ export interface ContactLinksTable {
   updated_at: Timestamp;
 }
 
+/** A WhatsApp id Meta answered for a number we sent to (contacts[].input → wa_id) when the two differ, per location. */
+export interface WhatsAppIdsTable {
+  wa_id: string;
+  location_id: string;
+  phone_e164: string;
+  learned_at: Generated<Timestamp>;
+}
+
 /** The WhatsApp template registry (src/store/templates.ts): one row per template name and language, synced from the WABA. */
 export interface WhatsAppTemplatesTable {
   location_id: string;
@@ -233,6 +241,7 @@ export interface Database {
   conversation_windows: ConversationWindowsTable;
   inbound_messages: InboundMessagesTable;
   contact_links: ContactLinksTable;
+  whatsapp_ids: WhatsAppIdsTable;
   whatsapp_templates: WhatsAppTemplatesTable;
   whatsapp_template_status_changes: WhatsAppTemplateStatusChangesTable;
   template_rules: TemplateRulesTable;

@@ -4,6 +4,7 @@ import { maskPhone } from '../logging';
 import type { InboundEvent } from '../providers/whatsappPort';
 import { recordInbound } from '../store/conversationWindows';
 import { findLocationByPhoneNumberId } from '../store/locations';
+import { canonicalSender } from '../store/whatsAppIds';
 import { SEARCH_ATTRIBUTES, inboundWorkflowId, type ReceiveInboundInput } from '../../workflows/shared';
 import type { HttpContext } from './context';
 
@@ -42,9 +43,11 @@ export async function routeInbound(ctx: HttpContext, events: InboundEvent[], loc
   return routing;
 }
 
-async function routeOne(ctx: HttpContext, event: InboundEvent, locationFor: LocationFinder): Promise<'accepted' | 'duplicates' | 'unrouted'> {
-  const location = await locationFor(event);
+async function routeOne(ctx: HttpContext, received: InboundEvent, locationFor: LocationFinder): Promise<'accepted' | 'duplicates' | 'unrouted'> {
+  const location = await locationFor(received);
   if (!location) return 'unrouted';
+  // One number per person from here on (window, consent, HighLevel contact): `521…` and `+52…` are the same sender.
+  const event: InboundEvent = received.from || received.waId ? { ...received, from: await canonicalSender(ctx.db, location.id, received) } : received;
   // An SMS reply does not open the WhatsApp window: only a WhatsApp message lets us answer in free text.
   if (event.from && event.type !== 'system' && event.channel !== 'sms') await recordInbound(ctx.db, location.id, event.from, new Date(event.occurredAt));
   const input: ReceiveInboundInput = { locationId: location.id, event, receivedAt: new Date().toISOString() };

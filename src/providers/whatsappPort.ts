@@ -6,13 +6,22 @@ import type { OutboundPart } from '../domain/outboundContent';
 /** What every WhatsApp back end (Cloud API, Twilio) offers the activities; the workflow never sees which. */
 export interface WhatsAppSender {
   readonly provider: 'meta' | 'twilio';
-  /** Sends one part; returns the provider's message id. Throws ProviderSendError on an API error. */
-  send(to: string, part: OutboundPart, reference: string): Promise<{ providerMessageId: string }>;
+  /**
+   * Sends one part; returns the provider's message id and, where the provider says it (Meta's contacts[]), the
+   * WhatsApp id the number reached. Throws ProviderSendError on an API error.
+   */
+  send(to: string, part: OutboundPart, reference: string): Promise<{ providerMessageId: string; recipient?: SentRecipient }>;
   /**
    * The message an earlier `send` of this part created, where the provider can be asked (Twilio's Messages list);
    * undefined when not found. Absent where no such lookup exists (Meta: only receipts prove a send).
    */
   findSent?(to: string, part: OutboundPart, options: SentLookup): Promise<{ providerMessageId: string } | undefined>;
+}
+
+/** Meta's `contacts[]` of a send response: the number as sent (`input`) and the WhatsApp id it reached, which may differ. */
+export interface SentRecipient {
+  input: string;
+  waId: string;
 }
 
 /** What a lookup of an earlier send knows: when the first attempt started, and ids that belong to something else. */
@@ -63,8 +72,10 @@ export interface InboundEvent {
   providerMessageId: string;
   /** The business number it was sent to: phone_number_id (Meta) or the To number (Twilio); routes to the location. */
   businessNumberId: string;
-  /** E.164; null when WhatsApp only gave a business-scoped user id. */
+  /** E.164; null when WhatsApp only gave a business-scoped user id. The api replaces it with the canonical number. */
   from: string | null;
+  /** The sender's WhatsApp id as the provider gave it (Meta `from`/`wa_id`, Twilio `WaId`); may differ from the number. */
+  waId?: string;
   fromUserId?: string;
   profileName?: string;
   occurredAt: string;

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
 import type { ConsentStatus } from '../domain/consent';
+import { canonicalWhatsAppNumber } from '../domain/phone';
 
 /** Where a consent change came from; kept with every entry of the append-only history. */
 export const CONSENT_SOURCES = ['keyword', 'api_import', 'highlevel_form', 'highlevel_tag', 'inbound_conversation'] as const;
@@ -25,7 +26,7 @@ export async function appendConsentEntries(db: Db, entries: ConsentEntry[]): Pro
         .values(
           entries.slice(start, start + INSERT_CHUNK).map((entry) => ({
             location_id: entry.locationId,
-            phone_e164: entry.phoneE164,
+            phone_e164: canonicalWhatsAppNumber(entry.phoneE164),
             status: entry.status,
             source: entry.source,
             evidence: entry.evidence ?? null,
@@ -50,7 +51,7 @@ export async function consentHistory(db: Db, locationId: string, phoneE164: stri
     .selectFrom('consent_events')
     .select(['status', 'source', 'evidence', 'recorded_at'])
     .where('location_id', '=', locationId)
-    .where('phone_e164', '=', phoneE164)
+    .where('phone_e164', '=', canonicalWhatsAppNumber(phoneE164))
     .orderBy('id')
     .execute();
   return rows.map((row) => ({ status: row.status, source: row.source, evidence: row.evidence, recordedAt: row.recorded_at }));

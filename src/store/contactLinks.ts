@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import { canonicalWhatsAppNumber } from '../domain/phone';
 
-/** The keys a WhatsApp sender is known by: the E.164 number and/or the business-scoped user id. */
+/** The keys a WhatsApp sender is known by: the canonical E.164 number and/or the business-scoped user id. */
 export function senderKeys(phoneE164: string | null, userId: string | null | undefined): string[] {
-  return [...(phoneE164 ? [phoneE164] : []), ...(userId ? [`user:${userId}`] : [])];
+  return [...(phoneE164 ? [canonicalWhatsAppNumber(phoneE164)] : []), ...(userId ? [`user:${userId}`] : [])];
 }
 
 export interface ContactLink {

@@ -40,6 +40,7 @@ describe('parseMetaInbound', () => {
         providerMessageId: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=',
         businessNumberId: '106540352242922',
         from: '+16505551234',
+        waId: '16505551234',
         profileName: 'Sheena Nelson',
         occurredAt: '2025-06-08T20:59:43.000Z',
         type: 'text',

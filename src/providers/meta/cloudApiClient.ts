@@ -1,6 +1,6 @@
 import type { OutboundPart } from '../../domain/outboundContent';
 import { httpRequest } from '../http';
-import { ProviderSendError, type WhatsAppSender } from '../whatsappPort';
+import { ProviderSendError, type SentRecipient, type WhatsAppSender } from '../whatsappPort';
 
 export interface CloudApiCredentials {
   phoneNumberId: string;
@@ -30,14 +30,20 @@ export class CloudApiClient implements WhatsAppSender {
 
   constructor(private readonly graphBaseUrl: string, private readonly credentials: CloudApiCredentials) {}
 
-  async send(to: string, part: OutboundPart, reference: string): Promise<{ providerMessageId: string }> {
+  async send(to: string, part: OutboundPart, reference: string): Promise<{ providerMessageId: string; recipient?: SentRecipient }> {
     const response = await httpRequest(`${this.graphBaseUrl}/${encodeURIComponent(this.credentials.phoneNumberId)}/messages`, {
       method: 'POST',
       headers: { authorization: `Bearer ${this.credentials.accessToken}`, 'content-type': 'application/json' },
       body: JSON.stringify(cloudApiMessageBody(to, part, reference)),
     });
-    const id = (response.body as { messages?: Array<{ id?: string }> })?.messages?.[0]?.id;
-    if (response.status === 200 && id) return { providerMessageId: id };
+    const answer = response.body as { messages?: Array<{ id?: string }>; contacts?: Array<{ input?: unknown; wa_id?: unknown }> } | undefined;
+    const id = answer?.messages?.[0]?.id;
+    if (response.status === 200 && id) {
+      // wa_id "may not match" the number sent to (Mexico 521…, Brazil without the ninth digit): inbound will use it.
+      const contact = answer?.contacts?.[0];
+      const recipient = typeof contact?.input === 'string' && typeof contact.wa_id === 'string' ? { input: contact.input, waId: contact.wa_id } : undefined;
+      return { providerMessageId: id, ...(recipient ? { recipient } : {}) };
+    }
     const error = (response.body as GraphErrorBody)?.error;
     const providerError = {
       code: error?.code ?? -1,

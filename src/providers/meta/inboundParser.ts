@@ -52,6 +52,7 @@ function toEvent(raw: unknown, businessNumberId: string, contacts: MetaContact[]
     providerMessageId: id,
     businessNumberId,
     from: fromDigits ? toE164(fromDigits) : null,
+    ...(fromDigits ? { waId: fromDigits } : {}),
     ...(fromUserId ? { fromUserId } : {}),
     ...(profileName ? { profileName } : {}),
     occurredAt: toIso(raw.timestamp),

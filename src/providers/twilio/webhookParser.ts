@@ -87,6 +87,7 @@ export function parseTwilioInbound(params: FormParams, receivedAt: Date): Twilio
   const profileName = field(params, 'ProfileName');
   const payload = content.type === 'button' ? content.payload : undefined;
   const replyTo = field(params, 'OriginalRepliedMessageSid');
+  const waId = field(params, 'WaId');
   const message: TwilioInbound = {
     kind: 'inbound',
     provider: 'twilio',
@@ -94,7 +95,8 @@ export function parseTwilioInbound(params: FormParams, receivedAt: Date): Twilio
     accountSid,
     providerMessageId,
     businessNumberId: to,
-    from: toE164(from, field(params, 'WaId')),
+    from: toE164(from, waId),
+    ...(waId ? { waId } : {}),
     occurredAt: receivedAt.toISOString(),
     type: content.type,
     text: describeInbound(content),

@@ -22,6 +22,7 @@ export interface ControlRouteContext {
   scriptReceipts(to: string, steps: ReceiptStep[]): void;
   setLatency(ms: number): void;
   failNextSends(count: number, error: SendFault): void;
+  setWhatsAppId(phone: string, waId: string): void;
 }
 
 const statusSchema = z.enum(['sent', 'delivered', 'read', 'failed']);
@@ -70,6 +71,8 @@ const sendFaultSchema = z.object({
   isTransient: z.boolean().optional(),
 });
 
+const whatsAppIdSchema = z.object({ phone: z.string().regex(/\d{8,15}/), waId: z.string().regex(/^\+?\d{8,15}$/) });
+
 const DEFAULT_FAULT: SendFault = { httpStatus: 500, code: 131000, isTransient: true };
 
 const faultsSchema = z.object({
@@ -109,6 +112,13 @@ export function registerControlRoutes(app: FastifyInstance, context: ControlRout
     }
     const { wamid, status, ...options } = body;
     return summarize(await context.emitStatus(wamid, status, options));
+  });
+
+  // A number whose WhatsApp id differs from its digits (sends answer with it; the user's messages come from it).
+  app.post('/_sim/wa-ids', async (request) => {
+    const body = parseOr400(whatsAppIdSchema, request.body);
+    context.setWhatsAppId(body.phone, body.waId);
+    return { ok: true };
   });
 
   app.post('/_sim/faults', async (request) => {

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AccountRegistry, requireKnownToken } from './accounts';
 import { faultError, GraphError, invalidToken, unknownObject } from './graphErrors';
-import { newWamid, phoneDigits } from './ids';
+import { newWamid } from './ids';
 import { isJsonObject, validateSendRequest, type JsonObject } from './sendValidation';
 import { checkTemplateSend, type StoredTemplate, type TemplateListQuery, type TemplateStore } from './templates';
 import type { MarkedAsRead, MetaAccount, SendFault } from './types';
@@ -27,6 +27,8 @@ export interface GraphRouteContext {
   takeSendFault(): SendFault | undefined;
   acceptSend(send: AcceptedSend): void;
   recordMarkAsRead(entry: MarkedAsRead): void;
+  /** The WhatsApp id a number reaches (contacts[].wa_id); may differ from the number. */
+  waIdFor(phone: string): string;
 }
 
 /** Auth as the brief's contract wants it: unknown token 401, unknown number 400 (#100), foreign token 401. */
@@ -62,7 +64,7 @@ export function registerGraphRoutes(app: FastifyInstance, context: GraphRouteCon
     const template = validated.template
       ? checkTemplateSend(context.templates.find(account.wabaId, validated.template.name, validated.template.languageCode), validated.template)
       : undefined;
-    const waId = phoneDigits(validated.to);
+    const waId = context.waIdFor(validated.to);
     const wamid = newWamid(waId, 'outbound');
     context.acceptSend({
       wamid,

@@ -73,8 +73,9 @@ export interface BuiltInbound {
   contact?: WebhookContact;
 }
 
-export function buildInboundMessage(spec: InboundSpec, media: MediaStore): BuiltInbound {
-  const from = spec.from === undefined ? undefined : phoneDigits(spec.from);
+/** `waIdFor` turns the sender's number into the WhatsApp id Meta reports as `from` and `wa_id`. */
+export function buildInboundMessage(spec: InboundSpec, media: MediaStore, waIdFor: (phone: string) => string = phoneDigits): BuiltInbound {
+  const from = spec.from === undefined ? undefined : waIdFor(spec.from);
   if (from === undefined && spec.fromUserId === undefined) throw new Error('An inbound message needs `from` or `fromUserId`');
   const timestamp = spec.timestamp === undefined ? unixSeconds() : String(Math.floor(spec.timestamp));
   const extra = typeSpecificFields(spec, media);

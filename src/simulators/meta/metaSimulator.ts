@@ -4,6 +4,7 @@ import { createSimulatorApp, listenOnLoopback, sleep, type RecordedRequest } fro
 import { AccountRegistry } from './accounts';
 import { registerControlRoutes } from './controlRoutes';
 import { registerGraphErrorHandling, registerGraphRoutes, type AcceptedSend } from './graphRoutes';
+import { phoneDigits } from './ids';
 import { buildInboundMessage } from './inboundMessages';
 import { MediaStore, registerMediaRoutes } from './media';
 import { ReceiptScheduler } from './receipts';
@@ -25,6 +26,7 @@ import type {
   WebhookDelivery,
 } from './types';
 import { WebhookDispatcher } from './webhookDelivery';
+import { WhatsAppIdDirectory } from './whatsAppIds';
 import { buildEnvelope, buildStatus, type OutboundMessageInfo, type PricingCategory, type WebhookItem } from './webhookPayloads';
 
 /** Loopback stand-in for the WhatsApp Cloud API (Graph) and the webhooks Meta sends back. */
@@ -44,6 +46,7 @@ export class MetaSimulator {
   private readonly dispatcher: WebhookDispatcher;
   private readonly receipts: ReceiptScheduler;
   private readonly outbound = new Map<string, OutboundMessageInfo>();
+  private readonly whatsAppIds = new WhatsAppIdDirectory();
   private latencyMs = 0;
   private sendFaults: SendFault[] = [];
   private listeningOrigin = '';
@@ -74,6 +77,7 @@ export class MetaSimulator {
     this.webhookDeliveries = this.dispatcher.deliveries;
     this.receipts = new ReceiptScheduler(options.receiptDelayMs ?? 30, options.autoRead ?? false, options.webhookRetries ?? DEFAULT_WEBHOOK_RETRIES);
     for (const account of options.accounts ?? []) this.accounts.register(account);
+    for (const [phone, waId] of Object.entries(options.whatsAppIds ?? {})) this.whatsAppIds.register(phone, waId);
 
     app.addHook('onRequest', async (request) => {
       if (this.latencyMs > 0 && !request.url.startsWith('/_sim')) await sleep(this.latencyMs);
@@ -89,6 +93,7 @@ export class MetaSimulator {
       takeSendFault: () => this.sendFaults.shift(),
       acceptSend: (send) => this.acceptSend(send),
       recordMarkAsRead: (entry) => this.markedAsRead.push(entry),
+      waIdFor: (phone) => this.whatsAppIds.waIdFor(phone),
     });
     registerControlRoutes(app, {
       sentMessages: this.sentMessages,
@@ -99,6 +104,7 @@ export class MetaSimulator {
       scriptReceipts: (to, steps) => this.scriptReceipts(to, steps),
       setLatency: (ms) => this.setLatency(ms),
       failNextSends: (count, error) => this.failNextSends(count, error),
+      setWhatsAppId: (phone, waId) => this.setWhatsAppId(phone, waId),
     });
   }
 
@@ -108,6 +114,11 @@ export class MetaSimulator {
 
   registerAccount(account: MetaAccount): void {
     this.accounts.register(account);
+  }
+
+  /** From now on `phone` reaches (and writes from) the WhatsApp id `waId`, e.g. a Brazilian number without the ninth digit. */
+  setWhatsAppId(phone: string, waId: string): void {
+    this.whatsAppIds.register(phone, waId);
   }
 
   /** Cancels pending receipts and in-flight webhooks, then closes the server. Safe to call twice. */
@@ -206,7 +217,8 @@ export class MetaSimulator {
       conversationId: crypto.randomBytes(16).toString('hex'),
       ...(send.bizOpaqueCallbackData === undefined ? {} : { bizOpaqueCallbackData: send.bizOpaqueCallbackData }),
     });
-    const scripted = this.receipts.takeScript(send.waId);
+    // Scripts are keyed by the number as the test wrote it; one keyed by the WhatsApp id works too.
+    const scripted = this.receipts.takeScript(phoneDigits(send.to)) ?? this.receipts.takeScript(send.waId);
     // Scripted receipts are always attempted (and recorded); automatic ones need a webhook URL.
     const steps = scripted ?? (this.dispatcher.url ? this.receipts.automaticSteps() : []);
     this.receipts.run(steps, (step) => this.emitStatus(send.wamid, step.status, step.error ? { error: step.error } : {}));
@@ -234,7 +246,7 @@ export class MetaSimulator {
 
   private inboundItem(spec: InboundSpec): WebhookItem {
     const account = this.accounts.resolve(spec.phoneNumberId);
-    const { message, contact } = buildInboundMessage(spec, this.media);
+    const { message, contact } = buildInboundMessage(spec, this.media, (phone) => this.whatsAppIds.waIdFor(phone));
     return { account, message, ...(contact ? { contact } : {}) };
   }
 }

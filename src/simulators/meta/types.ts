@@ -26,6 +26,11 @@ export interface MetaSimulatorOptions {
   webhookRetries?: { attempts: number; firstDelayMs: number };
   /** Default 0 (any free port). */
   port?: number;
+  /**
+   * Numbers (E.164 or digits) whose WhatsApp id differs from their digits, e.g. { '+5511987654321': '551187654321' }
+   * for a Brazilian account without the ninth digit. Mexican `+52` mobiles answer as `521…` without being listed.
+   */
+  whatsAppIds?: Record<string, string>;
 }
 
 export type MessageStatus = 'sent' | 'delivered' | 'read' | 'failed';
@@ -83,7 +88,7 @@ export interface SentMessage {
   phoneNumberId: string;
   /** `to` exactly as the client sent it. */
   to: string;
-  /** `to` reduced to digits, as Meta reports it in contacts[].wa_id and statuses[].recipient_id. */
+  /** The WhatsApp id `to` reaches, as Meta reports it in contacts[].wa_id and statuses[].recipient_id (may differ from `to`). */
   waId: string;
   type: string;
   payload: Record<string, unknown>;
@@ -138,7 +143,7 @@ export interface InboundLocation {
 }
 
 export interface InboundSpec {
-  /** Sender phone: digits like Meta ('16505551234') or E.164; normalised to digits. */
+  /** Sender phone: digits like Meta ('16505551234') or E.164; sent as the WhatsApp id that number has (see whatsAppIds). */
   from?: string;
   /** Business-scoped user id (e.g. 'US.13491208655302741918'); without `from`, `from` is omitted like Meta does. */
   fromUserId?: string;

@@ -71,6 +71,7 @@ describe('parseTwilioWebhook: incoming messages', () => {
         providerMessageId: 'SM8824d91645395b17594d92659b878468',
         businessNumberId: '+14155238886',
         from: '+6285176810035',
+        waId: '6285176810035',
         fromUserId: 'ID.4566546130240823',
         profileName: 'teknisee',
         occurredAt: '2025-06-01T12:00:00.000Z',
