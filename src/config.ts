@@ -34,6 +34,8 @@ export const configSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  /** The worker's Prometheus /metrics (the Temporal SDK's exporter). */
+  WORKER_METRICS_PORT: port.default(9464),
 
   HIGHLEVEL_API_BASE_URL: url.default('https://services.leadconnectorhq.com'),
   HIGHLEVEL_WEBHOOK_PUBLIC_KEY: z.string().min(1).default(HIGHLEVEL_PUBLISHED_PUBLIC_KEY),

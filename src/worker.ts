@@ -1,6 +1,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { loadConfig } from './config';
+import { ActivityOutcomeMetrics } from './metrics/activityOutcomes';
 import { createRuntime } from './runtime';
 import { connectClient, connectWorker, ensureSearchAttributes } from './temporal/connection';
 import { ensureTemplateSyncSchedule } from './temporal/templateSchedule';
@@ -26,6 +27,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     activities: createActivities(setup.activityDeps),
     ...workflows,
+    interceptors: { activity: [(context) => ({ inbound: new ActivityOutcomeMetrics(context) })] },
     // Chosen with `npm run bench` on the embedded stack (figures in the README, "Worker options"): four workflow-task and
     // four activity-task pollers instead of ten each cost the dev server and the worker less CPU per message at the same
     // throughput; 100 concurrent workflow tasks with 20 pollers cost more. Activities wait on HTTP and PostgreSQL, so
@@ -50,7 +52,11 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
 async function main(): Promise<void> {
   const config = loadConfig();
   // The SDK's INFO lines (the workflow bundle's webpack report, state changes) only at LOG_LEVEL=debug or trace.
-  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
+  Runtime.install({
+    logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'),
+    // The SDK's own Prometheus exporter: its runtime metrics plus ghlwa_activity_outcomes, at /metrics.
+    telemetryOptions: { metrics: { prometheus: { bindAddress: `${config.HOST}:${config.WORKER_METRICS_PORT}`, countersTotalSuffix: true } } },
+  });
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS: required for a standalone worker (npm start runs the embedded default)');
   const runtime = await createRuntime(config);
   const client = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });

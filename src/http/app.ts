@@ -5,6 +5,8 @@ import { registerConsentRoutes } from './consentRoutes';
 import type { HttpContext } from './context';
 import { registerHealthRoutes } from './healthRoutes';
 import { registerHighLevelDeliveryRoute } from './highLevelDeliveryRoute';
+import { ApiMetrics } from '../metrics/apiMetrics';
+import { registerMetricsRoutes } from './metricsRoutes';
 import { registerOAuthRoutes } from './oauthRoutes';
 import { keepRawBodies } from './rawBody';
 import { registerTemplateRoutes } from './templateRoutes';
@@ -12,7 +14,8 @@ import { registerTwilioWebhookRoute } from './twilioWebhookRoute';
 import { registerWhatsAppWebhookRoutes } from './whatsAppWebhookRoute';
 
 /** The thin receivers: verify, validate, start or signal a workflow, answer. */
-export function buildApp(ctx: HttpContext, options: { logStream?: NodeJS.WritableStream } = {}): FastifyInstance {
+export function buildApp(given: HttpContext, options: { logStream?: NodeJS.WritableStream } = {}): FastifyInstance {
+  const ctx: HttpContext = { ...given, metrics: given.metrics ?? new ApiMetrics() };
   const app = Fastify({
     logger: loggerOptions(ctx.config.LOG_LEVEL, options.logStream),
     bodyLimit: 4 * 1024 * 1024, // Meta's webhook payloads go up to 3 MB
@@ -24,6 +27,7 @@ export function buildApp(ctx: HttpContext, options: { logStream?: NodeJS.Writabl
     if (status === 500) request.log.error({ err: error }, 'unhandled error');
     reply.code(status).send({ error: status === 500 ? 'internal error' : error.message });
   });
+  registerMetricsRoutes(app, ctx.metrics as ApiMetrics);
   registerHealthRoutes(app, ctx);
   registerHighLevelDeliveryRoute(app, ctx);
   registerWhatsAppWebhookRoutes(app, ctx);

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
+import type { ApiMetrics } from '../metrics/apiMetrics';
 import type { SecretBox } from '../security/secretBox';
 
 /** What the receivers need: config, the database and a Temporal client (lazy, so the API starts while Temporal is down). */
@@ -9,4 +10,6 @@ export interface HttpContext {
   db: Db;
   temporal: Client;
   box: SecretBox;
+  /** Set by buildApp. */
+  metrics?: ApiMetrics;
 }

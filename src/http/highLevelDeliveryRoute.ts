@@ -30,8 +30,11 @@ const outboundMessage = z.looseObject({
 /** Far above any SMS HighLevel sends, far below Temporal's payload limits (warning at 256 KiB, refusal at 2 MiB). */
 export const MAX_DELIVERY_INPUT_BYTES = 128 * 1024;
 
+/** HighLevel's Delivery URL path (the app's custom SMS provider setting). */
+export const DELIVERY_ROUTE = '/webhooks/highlevel/delivery';
+
 export function registerHighLevelDeliveryRoute(app: FastifyInstance, ctx: HttpContext): void {
-  app.post('/webhooks/highlevel/delivery', async (request, reply) => {
+  app.post(DELIVERY_ROUTE, async (request, reply) => {
     const raw = rawBodyOf(request);
     const parsed = parseJson(raw);
     const signed = verifyHighLevelSignature(Buffer.from(raw, 'utf8'), headerValue(request.headers['x-ghl-signature']), ctx.config.HIGHLEVEL_WEBHOOK_PUBLIC_KEY);
@@ -102,6 +105,7 @@ export function registerHighLevelDeliveryRoute(app: FastifyInstance, ctx: HttpCo
       request.log.error({ err: error, workflowId }, 'could not start the delivery workflow');
       return unavailable(reply, 'Temporal');
     }
+    ctx.metrics?.workflowStarted('deliverMessage');
     request.log.info({ workflowId, phone: maskPhone(input.phoneE164) }, 'delivery accepted');
     return { accepted: true, workflowId };
   });

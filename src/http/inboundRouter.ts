@@ -61,6 +61,7 @@ async function routeOne(ctx: HttpContext, received: InboundEvent, locationFor: L
       staticSummary: `${event.channel === 'sms' ? 'SMS' : 'WhatsApp'} ${event.type} from ${event.from ? maskPhone(event.from) : 'a user id'} → HighLevel`,
       typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.locationId, value: location.id }],
     });
+    ctx.metrics?.workflowStarted('receiveInbound');
     return 'accepted';
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return 'duplicates';

@@ -6,6 +6,7 @@ import { deliveryOutcome } from '../support/expectations';
 import { startHarness, type Harness } from '../support/harness';
 import { inboundOutcome, inboundWamid } from '../support/inbound';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
+import { freePort } from '../support/waitFor';
 
 /**
  * A full scenario at LOG_LEVEL=debug — an outbound WhatsApp delivered and read, a reply, a STOP, a message refused
@@ -22,7 +23,7 @@ describe('logs at LOG_LEVEL=debug', () => {
   beforeAll(async () => {
     h = await startHarness({ inProcessWorker: false, env: { LOG_LEVEL: 'debug' }, apiLogStream: apiLog });
     worker = await startWorkerProcess(
-      { ...h.workerEnv, WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE as string },
+      { ...h.workerEnv, WORKER_METRICS_PORT: String(await freePort()), WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE as string },
       { script: path.join(__dirname, '../../src/worker.ts'), ready: /Worker state changed[^}]*RUNNING/, onOutput: (text) => output.push(text) },
     );
   });

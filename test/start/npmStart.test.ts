@@ -1,32 +1,16 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { testDatabasePrefix } from '../support/testDatabase';
-import { waitFor } from '../support/waitFor';
+import { freePort, listening, waitFor } from '../support/waitFor';
 
 /**
  * `npm start` as a user runs it (the compiled supervisor, dist/src/main.js) on free ports: it comes up ready, and Ctrl-C
  * (SIGINT) stops the api, the worker, the simulators and the Temporal dev server, exits 0 and leaves nothing listening.
  */
 const root = path.join(__dirname, '../..');
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
 
 /** Processes still running with this argument on their command line (the dev server names its SQLite file). */
 function processesMentioning(text: string): string[] {
@@ -58,9 +42,9 @@ describe('npm start', () => {
 
   it('starts ready and stops cleanly on Ctrl-C', async () => {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-    const [port, devPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+    const [port, devPort, uiPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ghlwa-start-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), TEMPORAL_DEV_PORT: String(devPort), TEMPORAL_UI_PORT: String(uiPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl() };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), TEMPORAL_DEV_PORT: String(devPort), TEMPORAL_UI_PORT: String(uiPort), WORKER_METRICS_PORT: String(metricsPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl() };
     delete env.TEMPORAL_ADDRESS;
     delete env.NODE_ENV;
 
@@ -76,13 +60,15 @@ describe('npm start', () => {
     expect(child.exitCode).toBeNull();
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     expect(await listening(devPort)).toBe(true);
+    expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain('ghlwa_http_requests_total');
+    expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toContain('temporal_');
     expect(processesMentioning(dataDir)).not.toEqual([]);
 
     child.kill('SIGINT');
     const code = await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 45_000))]);
     expect({ code, output: code === 0 ? '' : output }).toEqual({ code: 0, output: '' });
     expect(output).toContain('[supervisor] stopped');
-    for (const open of [port, devPort, uiPort]) expect(await listening(open)).toBe(false);
+    for (const open of [port, devPort, uiPort, metricsPort]) expect(await listening(open)).toBe(false);
     expect(processesMentioning(dataDir)).toEqual([]);
   }, 300_000);
 });
