@@ -14,7 +14,9 @@ export function registerContentRoutes(app: FastifyInstance, state: SimulatorStat
     const account = state.authenticate(request);
     return listPage(request, state, store, '/v1/ContentAndApprovals', (content) => {
       const { url: _url, links: _links, ...fields } = contentResource(state, content, account.accountSid);
-      return { ...fields, approval_requests: { whatsapp: whatsAppApproval(content) } };
+      // Flat here (twilio-python test_content_and_approvals.py); nested under `whatsapp` only on ApprovalRequests.
+      const { type: _type, ...approval } = whatsAppApproval(content);
+      return { ...fields, approval_requests: approval };
     });
   });
 
