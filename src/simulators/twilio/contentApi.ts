@@ -66,10 +66,10 @@ function whatsAppApproval(content: StoredContent) {
     type: 'whatsapp',
     name: approval ? (approval.name ?? content.friendlyName) : '',
     category: approval ? (approval.category ?? 'UTILITY') : '',
-    content_type: Object.keys(content.types)[0] ?? '',
+    content_type: approval ? (Object.keys(content.types)[0] ?? '') : '',
     status: approval?.status ?? 'unsubmitted',
-    rejection_reason: approval?.status === 'rejected' ? 'INVALID_FORMAT' : '',
-    allow_category_change: true,
+    rejection_reason: approval?.status === 'rejected' ? (approval.rejectionReason ?? 'INVALID_FORMAT') : '',
+    allow_category_change: approval?.allowCategoryChange ?? true,
   };
 }
 
