@@ -204,6 +204,23 @@ describe('Twilio webhooks: the published status callback and incoming WhatsApp t
   });
 });
 
+describe('Twilio media types for WhatsApp', () => {
+  it('sends a .webp attachment as a sticker (MediaUrl alone) and the text as its own message, as Twilio takes image/webp', async () => {
+    const phone = '+15864639104';
+    await appendConsent(h.db, { locationId: h.location.id, phoneE164: phone, status: 'opted_in', source: 'api_import' });
+    await h.openWindow(h.location.id, phone);
+    const sticker = 'https://cdn.example.com/stickers/smile.webp';
+    const payload = HighLevelDeliveryCaller.examplePayload({ locationId: h.location.id, phone, message: 'Thanks for visiting!', attachments: [sticker] });
+    expect((await h.caller.send(h.deliveryUrl, payload)).status).toBe(200);
+    expect(await deliveryOutcome(h.temporal, deliverWorkflowId(h.location.id, payload.messageId))).toMatchObject({ status: 'read', channel: 'whatsapp' });
+    const sent = h.twilio.messages.filter((message) => message.to === `whatsapp:${phone}`);
+    expect(sent.map((message) => ({ body: message.body, mediaUrls: message.mediaUrls }))).toEqual([
+      { body: 'Thanks for visiting!', mediaUrls: [] },
+      { body: undefined, mediaUrls: [sticker] },
+    ]);
+  });
+});
+
 describe('Twilio account-level failure', () => {
   it('pauses the sender when Meta disabled the account behind it (63112), and HighLevel shows why', async () => {
     const location = await h.addLocation({}, 'twilio');

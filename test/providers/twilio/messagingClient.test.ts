@@ -69,6 +69,16 @@ describe('TwilioMessagingClient as the WhatsApp sender', () => {
     expect(sim.messages.at(-1)?.sid).toMatch(/^MM/);
   });
 
+  it('sends a sticker (.webp) as MediaUrl alone: Twilio takes image/webp only as a WhatsApp sticker', async () => {
+    await client().send('+16505551234', { kind: 'media', mediaType: 'sticker', link: 'https://cdn.example.com/smile.webp' }, REFERENCE);
+    expect(lastCreate().form).toEqual([
+      ['To', 'whatsapp:+16505551234'],
+      ['From', 'whatsapp:+14155238886'],
+      ['MediaUrl', 'https://cdn.example.com/smile.webp'],
+      ['StatusCallback', CALLBACK],
+    ]);
+  });
+
   it('sends media without a caption as MediaUrl alone', async () => {
     await client().send('+16505551234', { kind: 'media', mediaType: 'document', link: 'https://cdn.example.com/a.pdf', filename: 'a.pdf' }, REFERENCE);
     expect(lastCreate().form.map(([name]) => name)).toEqual(['To', 'From', 'MediaUrl', 'StatusCallback']);
