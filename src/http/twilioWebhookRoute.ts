@@ -37,7 +37,7 @@ export function registerTwilioWebhookRoute(app: FastifyInstance, ctx: HttpContex
       request.log.error({ err: error }, 'could not look up the Twilio account');
       return unavailable(reply, 'the database');
     }
-    // 403 like Meta's receiver: the request is understood and refused, not missing credentials we could ask for.
+    // 403, as twilio-node's webhook() middleware answers an invalid signature: understood, and refused.
     if (signers.length === 0) return reply.code(403).send({ error: 'invalid or missing X-Twilio-Signature, or unknown AccountSid' });
 
     const event = parseTwilioWebhook(params, referenceOf(request.url));
@@ -68,9 +68,10 @@ export function registerTwilioWebhookRoute(app: FastifyInstance, ctx: HttpContex
   });
 }
 
-/** The `ref` we put on the StatusCallback URL (our workflow id). */
+/** The `ref` we put on the StatusCallback URL (our workflow id); anything else in its place is no reference. */
 function referenceOf(url: string): string | undefined {
-  return new URL(url, 'http://twilio.invalid').searchParams.get('ref') ?? undefined;
+  const reference = new URL(url, 'http://twilio.invalid').searchParams.get('ref') ?? undefined;
+  return isDeliverWorkflowId(reference) ? reference : undefined;
 }
 
 /**
@@ -81,7 +82,7 @@ function referenceOf(url: string): string | undefined {
  */
 async function namesForeignMessage(ctx: HttpContext, receipt: RoutableReceipt, signers: LocationRow[]): Promise<boolean> {
   const own = new Set(signers.map((location) => location.id));
-  const reference = isDeliverWorkflowId(receipt.reference) ? receipt.reference : undefined;
+  const reference = receipt.reference;
   const owners = await locationsOwningMessage(ctx.db, receipt.provider, receipt.providerMessageId, reference);
   if (owners.some((owner) => !own.has(owner))) return true;
   return reference !== undefined && owners.length === 0 && !signers.some((location) => reference.startsWith(deliverWorkflowId(location.id, '')));
