@@ -12,7 +12,7 @@ import { TwilioInboundClient } from './providers/twilio/inboundClient';
 import { TwilioMessagingClient } from './providers/twilio/messagingClient';
 import type { WhatsAppInbound, WhatsAppSender } from './providers/whatsappPort';
 import { SecretBox, resolveEncryptionKey } from './security/secretBox';
-import { contentSidFor } from './store/templates';
+import { syncedContentFor } from './store/templates';
 import { rememberingWhatsAppIds } from './store/whatsAppIds';
 
 /** Shared by api, worker and the embedded default: database (created and migrated) and secret handling. */
@@ -65,8 +65,8 @@ function twilioClientFor(config: Config, db: Db, box: SecretBox, location: Locat
       smsFrom: location.twilio_sms_from ?? undefined,
       messagingServiceSid: location.twilio_messaging_service_sid ?? undefined,
     },
-    // Template parts go out as the ContentSid the template sync stored for that name and language.
-    contentSidFor: (name, language) => contentSidFor(db, location.id, name, language),
+    // Template parts go out as the ContentSid the template sync stored for that name and language, keyed by its variables.
+    contentFor: (name, language) => syncedContentFor(db, location.id, name, language),
   });
 }
 

@@ -4,7 +4,7 @@ export type OutboundPart =
   | { kind: 'media'; mediaType: MediaType; link: string; caption?: string; filename?: string }
   | { kind: 'template'; template: TemplateMessage };
 
-export type MediaType = 'image' | 'video' | 'audio' | 'document';
+export type MediaType = 'image' | 'video' | 'audio' | 'document' | 'sticker';
 
 /** An approved Meta template with its send-time parameters (whatsapp.md A.1); built by src/domain/templateDecision.ts. */
 export interface TemplateMessage {
@@ -30,11 +30,19 @@ export type TemplateSendParameter =
 const TEXT_LIMIT = 4096;
 const CAPTION_LIMIT = 1024;
 
+/**
+ * What WhatsApp takes, per Meta's and Twilio's published media types: images are JPEG/PNG; image/webp only as a
+ * sticker (no caption; Twilio: "only used for WhatsApp stickers"); OGG audio with the opus codec, as .ogg or .opus
+ * (Twilio's words). Anything else goes as a document.
+ */
 const EXTENSIONS: Record<string, MediaType> = {
-  jpg: 'image', jpeg: 'image', png: 'image', webp: 'image',
+  jpg: 'image', jpeg: 'image', png: 'image', webp: 'sticker',
   mp4: 'video', '3gp': 'video',
   mp3: 'audio', ogg: 'audio', aac: 'audio', amr: 'audio', m4a: 'audio', opus: 'audio',
 };
+
+/** Neither audio nor a sticker carries a caption on WhatsApp. */
+const CAPTIONLESS = new Set<MediaType>(['audio', 'sticker']);
 
 export function mediaTypeForUrl(url: string): MediaType {
   const pathname = (() => {
@@ -76,14 +84,23 @@ export function splitText(text: string, limit = TEXT_LIMIT): string[] {
   return parts;
 }
 
+export function hasSticker(attachments: string[]): boolean {
+  return attachments.some((link) => mediaTypeForUrl(link) === 'sticker');
+}
+
 /**
- * The text rides as the first attachment's caption when WhatsApp allows one (not audio, within 1024
- * characters); otherwise it is sent first as its own text message.
+ * The text rides as the first attachment's caption when WhatsApp allows one (not audio or a sticker, within 1024
+ * characters); otherwise it is sent first as its own text message. `stickers: false` is the behaviour of runs
+ * recorded before .webp went as a sticker (it went as a captionable image).
  */
-export function buildOutboundParts(text: string, attachments: string[]): OutboundPart[] {
+export function buildOutboundParts(text: string, attachments: string[], options: { stickers?: boolean } = {}): OutboundPart[] {
   const body = text.trim();
-  const media = attachments.map((link) => ({ kind: 'media' as const, mediaType: mediaTypeForUrl(link), link }));
-  const captionTarget = media.find((part) => part.mediaType !== 'audio');
+  const typeOf = (link: string): MediaType => {
+    const type = mediaTypeForUrl(link);
+    return type === 'sticker' && !options.stickers ? 'image' : type;
+  };
+  const media = attachments.map((link) => ({ kind: 'media' as const, mediaType: typeOf(link), link }));
+  const captionTarget = media.find((part) => !CAPTIONLESS.has(part.mediaType));
   const parts: OutboundPart[] = [];
   if (body && !(captionTarget && body.length <= CAPTION_LIMIT)) {
     for (const chunk of splitText(body)) parts.push({ kind: 'text', body: chunk, previewUrl: hasLink(chunk) });

@@ -9,8 +9,11 @@ const NEEDS_TEMPLATE = new Set([63016]);
 const FALLBACK = new Set([63003, 63024, 63032, 63049]);
 /** Worth trying again after a backoff: rate limits, unreachable handset, unknown error, generic channel error. */
 const RETRY = new Set([20429, 63018, 30003, 30008, 63012, 20500, 20503]);
-/** Account-level: every further send would fail the same way until someone fixes the account or sender. */
-const PAUSE_SENDER = new Set([20003, 20005, 30002, 63007]);
+/**
+ * Account-level: every further send would fail the same way until someone fixes the account or sender.
+ * 63112: Meta disabled the Meta Business / WhatsApp Business Account behind the sender (≈ Meta 368 / 131031).
+ */
+const PAUSE_SENDER = new Set([20003, 20005, 30002, 63007, 63112]);
 /** The contact unsubscribed from SMS with STOP (or a synonym); only their START re-subscribes them. */
 const SMS_OPT_OUT = new Set([21610]);
 
@@ -40,6 +43,7 @@ const HUMAN_REASONS: Record<number, string> = {
   63015: 'the contact has not joined the Twilio WhatsApp sandbox',
   63007: 'Twilio has no WhatsApp sender for the From address; check the location configuration',
   63012: 'WhatsApp reported a temporary channel error',
+  63112: "Meta disabled the Meta Business or WhatsApp Business Account behind this WhatsApp sender; see the account's status in WhatsApp Manager",
   21610: 'the contact opted out of SMS (replied STOP); they must reply START to receive SMS again',
   21614: 'the number is not a mobile number (landline or cannot receive SMS)',
   21211: 'the phone number is not valid',

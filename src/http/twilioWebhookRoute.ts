@@ -5,11 +5,12 @@ import { parseForm, verifyTwilioSignature, type FormParams } from '../providers/
 import { parseTwilioWebhook, type TwilioInbound } from '../providers/twilio/webhookParser';
 import type { InboundEvent } from '../providers/whatsappPort';
 import { findLocationsByTwilioAccountSid } from '../store/locations';
-import { deliverWorkflowId } from '../../workflows/shared';
+import { locationsOwningMessage } from '../store/receipts';
+import { deliverWorkflowId, isDeliverWorkflowId } from '../../workflows/shared';
 import type { HttpContext } from './context';
 import { routeInbound } from './inboundRouter';
 import { rawBodyOf } from './rawBody';
-import { routeReceipts } from './receiptRouter';
+import { routeReceipts, type RoutableReceipt } from './receiptRouter';
 import { badRequest, unavailable } from './replies';
 import { withTemporalDeadline } from './temporalDeadline';
 
@@ -36,9 +37,18 @@ export function registerTwilioWebhookRoute(app: FastifyInstance, ctx: HttpContex
       request.log.error({ err: error }, 'could not look up the Twilio account');
       return unavailable(reply, 'the database');
     }
-    if (signers.length === 0) return reply.code(401).send({ error: 'invalid or missing X-Twilio-Signature, or unknown AccountSid' });
+    // 403, as twilio-node's webhook() middleware answers an invalid signature: understood, and refused.
+    if (signers.length === 0) return reply.code(403).send({ error: 'invalid or missing X-Twilio-Signature, or unknown AccountSid' });
 
-    const event = parseTwilioWebhook(params, ownReference(request.url, signers));
+    const event = parseTwilioWebhook(params, referenceOf(request.url));
+    try {
+      if (event.kind === 'receipt' && (await namesForeignMessage(ctx, event.receipt, signers))) {
+        return reply.code(403).send({ error: 'the status callback names a message of a location whose credentials did not sign it' });
+      }
+    } catch (error) {
+      request.log.error({ err: error }, 'could not look up the message of a Twilio status callback');
+      return unavailable(reply, 'the database');
+    }
     try {
       await withTemporalDeadline(ctx, async () => {
         if (event.kind === 'receipt') await routeReceipts(ctx, [event.receipt]);
@@ -58,10 +68,24 @@ export function registerTwilioWebhookRoute(app: FastifyInstance, ctx: HttpContex
   });
 }
 
-/** The `ref` we put on the StatusCallback URL, kept only when it names a message of a location that signed: one account cannot reach another's workflows. */
-function ownReference(url: string, signers: LocationRow[]): string | undefined {
+/** The `ref` we put on the StatusCallback URL (our workflow id); anything else in its place is no reference. */
+function referenceOf(url: string): string | undefined {
   const reference = new URL(url, 'http://twilio.invalid').searchParams.get('ref') ?? undefined;
-  return reference && signers.some((location) => reference.startsWith(deliverWorkflowId(location.id, ''))) ? reference : undefined;
+  return isDeliverWorkflowId(reference) ? reference : undefined;
+}
+
+/**
+ * Tenant isolation: a status callback may only touch a message of a location whose auth token signed it (on the
+ * AccountSid it names). The message is the one its `ref` names, and the one its MessageSid is tied to by the ledger
+ * or an earlier receipt; any of them belonging to another location refuses the callback. A `ref` nothing in the ledger
+ * knows yet is judged by the location it names.
+ */
+async function namesForeignMessage(ctx: HttpContext, receipt: RoutableReceipt, signers: LocationRow[]): Promise<boolean> {
+  const own = new Set(signers.map((location) => location.id));
+  const reference = receipt.reference;
+  const owners = await locationsOwningMessage(ctx.db, receipt.provider, receipt.providerMessageId, reference);
+  if (owners.some((owner) => !own.has(owner))) return true;
+  return reference !== undefined && owners.length === 0 && !signers.some((location) => reference.startsWith(deliverWorkflowId(location.id, '')));
 }
 
 /** The locations on the form's AccountSid whose auth token produced the signature (none: reject). */

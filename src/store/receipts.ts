@@ -96,3 +96,24 @@ export async function providerMessageIdsClaimedElsewhere(db: Db, messageId: stri
     .execute();
   return new Set(rows.map((row) => row.provider_message_id));
 }
+
+/**
+ * The locations whose messages a provider message id (or our workflow id) belongs to: by the ledger, and by earlier
+ * receipts that carried a reference. A status callback is refused when any of them did not sign it.
+ */
+export async function locationsOwningMessage(db: Db, provider: string, providerMessageId: string, workflowId?: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .select('location_id')
+    .where((eb) => eb.or([eb('provider_message_id', '=', providerMessageId), ...(workflowId !== undefined ? [eb('id', '=', workflowId)] : [])]))
+    .union(
+      db
+        .selectFrom('provider_receipts')
+        .innerJoin('messages', 'messages.id', 'provider_receipts.message_id')
+        .select('messages.location_id')
+        .where('provider_receipts.provider', '=', provider)
+        .where('provider_receipts.provider_message_id', '=', providerMessageId),
+    )
+    .execute();
+  return rows.map((row) => row.location_id);
+}

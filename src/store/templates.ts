@@ -170,15 +170,15 @@ export async function locationsWithTemplates(db: Db): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-/** The synced Twilio Content template (HX…) for a template name and language; Meta ids never qualify. */
-export async function contentSidFor(db: Db, locationId: string, name: string, language: string): Promise<string | undefined> {
+/** The synced Twilio Content template (HX…) for a template name and language, with its definition; Meta ids never qualify. */
+export async function syncedContentFor(db: Db, locationId: string, name: string, language: string): Promise<{ contentSid: string; template: KnownTemplate } | undefined> {
   const row = await db
     .selectFrom('whatsapp_templates')
-    .select('meta_id')
+    .selectAll()
     .where('location_id', '=', locationId)
     .where('name', '=', name)
     .where('language', '=', language)
     .where('status', '<>', GONE_STATUS)
     .executeTakeFirst();
-  return row?.meta_id?.startsWith('HX') ? row.meta_id : undefined;
+  return row?.meta_id?.startsWith('HX') ? { contentSid: row.meta_id, template: toKnownTemplate(row) } : undefined;
 }

@@ -22,12 +22,24 @@ describe('buildOutboundParts', () => {
     expect(parts.map((part) => part.kind)).toEqual(['text', 'media']);
   });
 
+  it('sends .webp as a sticker (no caption), the only way Meta and Twilio take image/webp; runs recorded before keep it an image', () => {
+    expect(buildOutboundParts('Thanks!', ['https://cdn.example.com/smile.webp', 'https://cdn.example.com/x.png'], { stickers: true })).toEqual([
+      { kind: 'media', mediaType: 'sticker', link: 'https://cdn.example.com/smile.webp' },
+      { kind: 'media', mediaType: 'image', link: 'https://cdn.example.com/x.png', caption: 'Thanks!' },
+    ]);
+    expect(buildOutboundParts('Thanks!', ['https://cdn.example.com/smile.webp'])).toEqual([
+      { kind: 'media', mediaType: 'image', link: 'https://cdn.example.com/smile.webp', caption: 'Thanks!' },
+    ]);
+  });
+
   it('returns nothing for an empty message', () => {
     expect(buildOutboundParts('   ', [])).toEqual([]);
   });
 
   it('maps extensions to WhatsApp media types, defaulting to document', () => {
     expect(['a.PNG', 'b.mp4', 'c.m4a', 'd.zip', 'https://x.test/e?x=1'].map(mediaTypeForUrl)).toEqual(['image', 'video', 'audio', 'document', 'document']);
+    // Twilio: outbound OGG with the opus codec "may have the .ogg or the .opus extension"; image/webp is for stickers only.
+    expect(['voice.opus', 'voice.ogg', 'smile.webp'].map(mediaTypeForUrl)).toEqual(['audio', 'audio', 'sticker']);
   });
 
   it('splits long text at word boundaries within the limit', () => {

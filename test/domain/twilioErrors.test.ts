@@ -1,4 +1,5 @@
 import type { ErrorClass } from '../../src/domain/metaErrors';
+import { classifyProviderError, describeProviderError } from '../../src/domain/providerErrors';
 import { classifyTwilioError, describeTwilioError, isTwilioSmsOptOut } from '../../src/domain/twilioErrors';
 
 describe('classifyTwilioError', () => {
@@ -26,6 +27,7 @@ describe('classifyTwilioError', () => {
     [20003, 401, 'pause_sender'],
     [30002, undefined, 'pause_sender'],
     [63007, undefined, 'pause_sender'],
+    [63112, undefined, 'pause_sender'],
   ])('code %i (HTTP %s) → %s', (code, httpStatus, expected) => {
     expect(classifyTwilioError({ code, httpStatus })).toBe(expected);
   });
@@ -35,6 +37,15 @@ describe('classifyTwilioError', () => {
     expect(classifyTwilioError({ code: 99999, httpStatus: 429 })).toBe('retry');
     expect(classifyTwilioError({ code: 99999, httpStatus: 400 })).toBe('permanent');
     expect(classifyTwilioError({ code: 99999 })).toBe('permanent');
+  });
+
+  it("pauses the sender for Meta disabling the account behind it, as Meta's own account-level codes do", () => {
+    const disabled = { provider: 'twilio' as const, error: { code: 63112 } };
+    expect(classifyProviderError(disabled.provider, disabled.error)).toBe('pause_sender');
+    expect([368, 131031].map((code) => classifyProviderError('meta', { code }))).toEqual(['pause_sender', 'pause_sender']);
+    expect(describeProviderError(disabled.provider, disabled.error)).toBe(
+      "Twilio error 63112: Meta disabled the Meta Business or WhatsApp Business Account behind this WhatsApp sender; see the account's status in WhatsApp Manager",
+    );
   });
 
   it('tells an SMS opt-out apart from other permanent failures', () => {

@@ -146,7 +146,7 @@ describe('POST /webhooks/twilio: X-Twilio-Signature', () => {
     ]);
   });
 
-  it('answers 401 and stores nothing for a tampered form, a signature over the local URL, a missing header or an unknown account', async () => {
+  it('answers 403 and stores nothing for a tampered form, a signature over the local URL, a missing header or an unknown account', async () => {
     const path = '/webhooks/twilio?tenant=acme';
     const params = parseForm(VECTOR.raw);
     const publicSignature = signTwilioRequest(VECTOR.authToken, `${PROXIED_BASE_URL}${path}`, params);
@@ -159,7 +159,7 @@ describe('POST /webhooks/twilio: X-Twilio-Signature', () => {
       post(proxied, path, unknownAccount, signTwilioRequest(VECTOR.authToken, `${PROXIED_BASE_URL}${path}`, parseForm(unknownAccount))),
       post(proxied, path, VECTOR.raw, signTwilioRequest('another_token', `${PROXIED_BASE_URL}${path}`, params)),
     ]);
-    expect(responses.map((response) => response.statusCode)).toEqual([401, 401, 401, 401, 401]);
+    expect(responses.map((response) => response.statusCode)).toEqual([403, 403, 403, 403, 403]);
     expect(JSON.parse(responses[0]?.body ?? '')).toEqual({ error: 'invalid or missing X-Twilio-Signature, or unknown AccountSid' });
     expect(await receiptRows('SMffffffffffffffffffffffffffffffff')).toEqual([]);
   });
@@ -172,14 +172,41 @@ describe('POST /webhooks/twilio: X-Twilio-Signature', () => {
     expect(JSON.parse(response.body)).toEqual({ error: 'AccountSid is not a Twilio account SID (AC followed by 32 hex digits)' });
   });
 
-  it("does not let one account's callback reach another location's workflow through ref", async () => {
+  it("refuses (403, nothing stored, no signal) a callback signed by one location's account that names another location's message by ref", async () => {
     const workflow = await openWorkflow(); // a loc-twilio message; the form below is signed by loc-vector's account
     const raw = VECTOR.raw.replaceAll('SM0123456789abcdef0123456789abcdef', `SM${'a'.repeat(32)}`);
     const path = `/webhooks/twilio?ref=${encodeURIComponent(workflow.workflowId)}`;
     const response = await post(proxied, path, raw, signTwilioRequest(VECTOR.authToken, `${PROXIED_BASE_URL}${path}`, parseForm(raw)));
-    expect(response.statusCode).toBe(200);
-    expect(await receiptRows(`SM${'a'.repeat(32)}`)).toEqual([expect.objectContaining({ status: 'read', message_id: null })]);
+    expect(response.statusCode).toBe(403);
+    expect(JSON.parse(response.body)).toEqual({ error: 'the status callback names a message of a location whose credentials did not sign it' });
+    expect(await receiptRows(`SM${'a'.repeat(32)}`)).toEqual([]);
     expect(await receiptSignals(workflow)).toEqual([]);
+  });
+
+  it("refuses a callback signed with one location's own token that names another location's MessageSid (no ref): B's message stays where it was", async () => {
+    const workflow = await openWorkflow(); // loc-twilio's message, sent as this MessageSid
+    const messageSid = `SM${'b'.repeat(32)}`;
+    await database.db
+      .insertInto('messages')
+      .values({ id: workflow.workflowId, location_id: 'loc-twilio', contact_id: 'c-1', highlevel_message_id: workflow.workflowId.split(':')[2] ?? '', provider: 'twilio', provider_message_id: messageSid, status: 'sent' })
+      .execute();
+    const raw = VECTOR.raw.replaceAll('SM0123456789abcdef0123456789abcdef', messageSid); // AccountSid and signature: loc-vector's own
+    const path = '/webhooks/twilio';
+    const forged = await post(proxied, path, raw, signTwilioRequest(VECTOR.authToken, `${PROXIED_BASE_URL}${path}`, parseForm(raw)));
+    expect(forged.statusCode).toBe(403);
+    expect(await receiptRows(messageSid)).toEqual([]);
+    expect(await receiptSignals(workflow)).toEqual([]);
+    const ledger = await database.db.selectFrom('messages').select('status').where('id', '=', workflow.workflowId).executeTakeFirstOrThrow();
+    expect(ledger.status).toBe('sent');
+
+    // The owner's own callback for the same message is accepted and reaches the workflow.
+    const own = raw.replace('AccountSid=AC0123456789abcdef0123456789abcdef', `AccountSid=${ACCOUNT.accountSid}`);
+    const accepted = await post(proxied, path, own, signTwilioRequest(ACCOUNT.authToken, `${PROXIED_BASE_URL}${path}`, parseForm(own)));
+    expect(accepted.statusCode).toBe(200);
+    expect(await receiptRows(messageSid)).toEqual([expect.objectContaining({ status: 'read', message_id: workflow.workflowId })]);
+    expect(await receiptSignals(workflow)).toEqual([
+      expect.objectContaining({ providerMessageId: messageSid, status: 'read' }),
+    ]);
   });
 
   it('answers 503 (Twilio retries) when the database is down', async () => {
@@ -300,7 +327,7 @@ describe('POST /webhooks/twilio: incoming messages', () => {
 
   it('rejects an incoming message with a forged signature and records nothing', async () => {
     const delivery = await sim.emitInbound(`${apiUrl}/webhooks/twilio`, { from: '+16505550107', to: WHATSAPP_FROM, body: 'hi', signatureOverride: 'forged=' });
-    expect(delivery.statusCode).toBe(401);
+    expect(delivery.statusCode).toBe(403);
     expect(await lastInboundAt(database.db, 'loc-twilio', '+16505550107')).toBeNull();
   });
 });

@@ -71,6 +71,10 @@ describe('Cloud API template messages', () => {
     expect(JSON.stringify(cloudApiMessageBody('+1555', { kind: 'media', mediaType: 'document', link: 'https://x.test/a.pdf', caption: 'c', filename: 'a.pdf' }, 'ref'))).toBe(
       '{"messaging_product":"whatsapp","recipient_type":"individual","to":"+1555","biz_opaque_callback_data":"ref","type":"document","document":{"link":"https://x.test/a.pdf","caption":"c","filename":"a.pdf"}}',
     );
+    // Meta takes image/webp as a sticker message (link only), never as an image.
+    expect(JSON.stringify(cloudApiMessageBody('+1555', { kind: 'media', mediaType: 'sticker', link: 'https://x.test/s.webp' }, 'ref'))).toBe(
+      '{"messaging_product":"whatsapp","recipient_type":"individual","to":"+1555","biz_opaque_callback_data":"ref","type":"sticker","sticker":{"link":"https://x.test/s.webp"}}',
+    );
   });
 
   it("surfaces Meta's 132015 for a paused template as a ProviderSendError", async () => {

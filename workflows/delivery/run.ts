@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, patched, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DeliveryPolicy, PlanInput } from '../../activities/deliveryActivities';
 import type { DeliveryPlan } from '../../activities/policyActivities';
 import type { SendRejection } from '../../activities/whatsAppActivities';
@@ -6,7 +6,7 @@ import { highLevelStatusToPush, type DeliveryStatus, type HighLevelStatus } from
 import { FAILURE, highLevelError, type DeliveryFailure } from '../../src/domain/failures';
 import { fallbackReason, fallbackTriggerFor, mayFallBackToSms, type FallbackDecision, type FallbackTrigger } from '../../src/domain/fallbackPolicy';
 import { classifyMetaError, describeMetaError } from '../../src/domain/metaErrors';
-import { buildOutboundParts, type OutboundPart } from '../../src/domain/outboundContent';
+import { buildOutboundParts, hasSticker, type OutboundPart } from '../../src/domain/outboundContent';
 import type { LedgerChange, LedgerEvent } from '../../src/store/ledger';
 import { SEARCH_ATTRIBUTES, deliveryStateQuery, receiptSignal, type DeliverMessageInput, type DeliveryState, type ReceiptSignal } from '../shared';
 import { planning, reporting, sending } from './proxies';
@@ -283,5 +283,6 @@ export class DeliveryRun {
 /** A template goes alone (free-form media outside the window would be refused); free text keeps its attachments. */
 function partsFor(plan: Exclude<DeliveryPlan, { action: 'skip' }>, attachments: string[]): OutboundPart[] {
   if (plan.action === 'template') return [{ kind: 'template', template: plan.template }];
-  return buildOutboundParts(plan.text, attachments);
+  // .webp goes as a sticker since this patch; asked only when one is attached, so other messages carry no marker.
+  return buildOutboundParts(plan.text, attachments, { stickers: hasSticker(attachments) && patched('webp-as-sticker') });
 }

@@ -6,13 +6,19 @@ import type { GraphTemplate } from '../meta/templatesClient';
  * so the matcher and the decision work the same for both back ends. The ContentSid (HX…) is kept as the template id.
  */
 
-/** One item of ContentAndApprovals `contents`, as far as the registry needs it. */
+/**
+ * One item of ContentAndApprovals `contents`, as far as the registry needs it. Its `approval_requests` is the WhatsApp
+ * approval itself, flat (twilio-python tests/integration/content/v1/test_content_and_approvals.py); only
+ * GET /v1/Content/{sid}/ApprovalRequests nests it under `whatsapp`.
+ */
 export interface TwilioContent {
   sid: string;
   friendly_name?: string;
   language?: string;
+  /** The content's own variable keys with their sample (default) values: {"1": "name", "3": "small.mp4"}. */
+  variables?: Record<string, unknown>;
   types?: Record<string, unknown>;
-  approval_requests?: { whatsapp?: { name?: string; category?: string; status?: string; content_type?: string } };
+  approval_requests?: { name?: string; category?: string; status?: string; content_type?: string; rejection_reason?: string };
 }
 
 /** Twilio's WhatsApp approval statuses onto Meta's; `received` is Twilio's "submitted, not yet reviewed". */
@@ -29,10 +35,13 @@ type Loose = Record<string, unknown>;
 const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
-/** Media headers: Meta's format, named by the file the content points at. */
-function mediaHeader(url: string | undefined): Loose | undefined {
+/**
+ * Media headers: Meta's format, named by the file the content points at (a variable in the URL read with its sample
+ * value, "…/{{3}}" with {"3": "small.mp4"} is a video). The URL keeps its variable: the send fills it.
+ */
+function mediaHeader(url: string | undefined, samples: Loose): Loose | undefined {
   if (!url) return undefined;
-  const kind = mediaTypeForUrl(url.replace(/\{\{[^}]*\}\}/g, ''));
+  const kind = mediaTypeForUrl(url.replace(/\{\{\s*([A-Za-z0-9_]*)\s*\}\}/g, (_placeholder, key: string) => (typeof samples[key] === 'string' ? samples[key] : '')));
   const format = kind === 'image' ? 'IMAGE' : kind === 'video' ? 'VIDEO' : 'DOCUMENT';
   return { type: 'HEADER', format, example: { header_handle: [url] } };
 }
@@ -49,7 +58,7 @@ function buttons(actions: unknown): Loose | undefined {
 }
 
 /** The content type Twilio submitted to WhatsApp (else the first one) as Meta components. */
-export function contentComponents(types: Record<string, unknown>, preferred?: string): Loose[] {
+export function contentComponents(types: Record<string, unknown>, preferred?: string, samples: Loose = {}): Loose[] {
   const name = preferred && isObject(types[preferred]) ? preferred : Object.keys(types).find((key) => isObject(types[key]));
   const definition = name ? (types[name] as Loose) : undefined;
   if (!name || !definition) return [];
@@ -57,9 +66,9 @@ export function contentComponents(types: Record<string, unknown>, preferred?: st
   const parts: Array<Loose | undefined> =
     name === 'twilio/card'
       ? // A card's title is what WhatsApp shows as the body, its subtitle as the footer.
-        [mediaHeader(media), { type: 'BODY', text: text(definition.title) ?? '' }, text(definition.subtitle) ? { type: 'FOOTER', text: definition.subtitle } : undefined]
+        [mediaHeader(media, samples), { type: 'BODY', text: text(definition.title) ?? '' }, text(definition.subtitle) ? { type: 'FOOTER', text: definition.subtitle } : undefined]
       : [
-          text(definition.header_text) ? { type: 'HEADER', format: 'TEXT', text: definition.header_text } : mediaHeader(media),
+          text(definition.header_text) ? { type: 'HEADER', format: 'TEXT', text: definition.header_text } : mediaHeader(media, samples),
           { type: 'BODY', text: text(definition.body) ?? '' },
           text(definition.footer) ? { type: 'FOOTER', text: definition.footer } : undefined,
         ];
@@ -80,13 +89,13 @@ function parameterFormat(components: Loose[]): 'NAMED' | 'POSITIONAL' {
  * RCS-only content is no WhatsApp template) or lacks a name or language.
  */
 export function contentAsTemplate(content: TwilioContent): GraphTemplate | undefined {
-  const approval = content.approval_requests?.whatsapp;
+  const approval = isObject(content.approval_requests) ? content.approval_requests : undefined;
   const status = String(approval?.status ?? '').toLowerCase();
   if (!approval || status === '' || status === 'unsubmitted') return undefined;
   const name = text(approval.name) ?? text(content.friendly_name);
   const language = text(content.language);
   if (!name || !language || typeof content.sid !== 'string') return undefined;
-  const components = contentComponents(isObject(content.types) ? content.types : {}, approval.content_type);
+  const components = contentComponents(isObject(content.types) ? content.types : {}, text(approval.content_type), isObject(content.variables) ? content.variables : {});
   return {
     id: content.sid,
     name,

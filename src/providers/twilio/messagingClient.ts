@@ -1,6 +1,8 @@
 import type { OutboundPart, TemplateMessage } from '../../domain/outboundContent';
+import type { KnownTemplate } from '../../domain/templateDefinitions';
 import { httpRequest } from '../http';
 import { ProviderSendError, type SentLookup, type WhatsAppSender } from '../whatsappPort';
+import { twilioContentVariables } from './contentVariables';
 import { findSentTwilioMessage, type SentTwilioMessage, type TwilioLookupOptions, type TwilioMessageMatch } from './messageLookup';
 
 export interface TwilioCredentials {
@@ -25,12 +27,18 @@ export interface TwilioClientOptions {
   credentials: TwilioCredentials;
   senders: TwilioSenders;
   /** The synced Content API template (HX…) for an approved WhatsApp template name + language; needed for `template` parts. */
-  contentSidFor?: (name: string, language: string) => Promise<string | undefined> | string | undefined;
+  contentFor?: (name: string, language: string) => Promise<SyncedContent | undefined> | SyncedContent | undefined;
   /** Deadline of each Twilio request (headers, then body); default the shared 15 s. */
   requestTimeoutMs?: number;
 }
 
-/** A Content API template: ContentSid (HX…) plus its numbered variables. */
+/** A synced Content template: its ContentSid and the registry's definition, whose placeholders are the content's variable keys. */
+export interface SyncedContent {
+  contentSid: string;
+  template: KnownTemplate;
+}
+
+/** A Content API template: ContentSid (HX…) plus its variables, keyed as the content declares them. */
 export interface TwilioTemplatePart {
   kind: 'template';
   contentSid: string;
@@ -75,26 +83,6 @@ export function whatsAppContentFields(part: TwilioOutboundPart): TwilioForm {
   // "Body and MediaUrl should be excluded. They are both superseded by the ContentSid."
   if ('contentSid' in part) return [['ContentSid', part.contentSid], ['ContentVariables', JSON.stringify(part.variables)]];
   throw new Error('a WhatsApp template reaches Twilio only as a ContentSid with variables');
-}
-
-/**
- * Meta's per-component parameters as Twilio content variables. Twilio numbers placeholders across the whole content,
- * so text parameters are numbered in order (header, body, buttons); named parameters keep their names.
- * Media and payload parameters have no content-variable form and are left to the content definition.
- */
-export function twilioContentVariables(template: TemplateMessage): Record<string, string> {
-  const variables: Record<string, string> = {};
-  let position = 0;
-  const order = { header: 0, body: 1, button: 2 } as const;
-  const components = [...template.components].sort((a, b) => order[a.type] - order[b.type]);
-  for (const component of components) {
-    for (const parameter of component.parameters) {
-      if (parameter.type !== 'text') continue;
-      position += 1;
-      variables[parameter.parameter_name ?? String(position)] = parameter.text;
-    }
-  }
-  return variables;
 }
 
 /** The channel's own number wins; otherwise the Messaging Service picks one from its pool. */
@@ -161,12 +149,15 @@ export class TwilioMessagingClient implements WhatsAppSender, SmsSender {
   }
 
   private async templateFields(template: TemplateMessage): Promise<TwilioForm> {
-    const contentSid = await this.options.contentSidFor?.(template.name, template.language);
-    if (!contentSid) {
+    const content = await this.options.contentFor?.(template.name, template.language);
+    if (!content) {
       const details = `no Twilio Content template is synced for "${template.name}" (${template.language})`;
       throw new ProviderSendError({ code: 21655, details }, details);
     }
-    return whatsAppContentFields({ kind: 'template', contentSid, variables: twilioContentVariables(template) });
+    const variables = twilioContentVariables(template, content.template);
+    // Refused before any request: Twilio would answer 21656 (ContentVariables invalid) for the same reason.
+    if (!variables.ok) throw new ProviderSendError({ code: 21656, details: variables.reason }, variables.reason);
+    return whatsAppContentFields({ kind: 'template', contentSid: content.contentSid, variables: variables.variables });
   }
 
   private async createMessage(to: string, sender: [string, string] | undefined, content: TwilioForm, reference: string): Promise<{ providerMessageId: string }> {

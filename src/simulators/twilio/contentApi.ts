@@ -14,7 +14,9 @@ export function registerContentRoutes(app: FastifyInstance, state: SimulatorStat
     const account = state.authenticate(request);
     return listPage(request, state, store, '/v1/ContentAndApprovals', (content) => {
       const { url: _url, links: _links, ...fields } = contentResource(state, content, account.accountSid);
-      return { ...fields, approval_requests: { whatsapp: whatsAppApproval(content) } };
+      // Flat here (twilio-python test_content_and_approvals.py); nested under `whatsapp` only on ApprovalRequests.
+      const { type: _type, ...approval } = whatsAppApproval(content);
+      return { ...fields, approval_requests: approval };
     });
   });
 
@@ -64,10 +66,10 @@ function whatsAppApproval(content: StoredContent) {
     type: 'whatsapp',
     name: approval ? (approval.name ?? content.friendlyName) : '',
     category: approval ? (approval.category ?? 'UTILITY') : '',
-    content_type: Object.keys(content.types)[0] ?? '',
+    content_type: approval ? (Object.keys(content.types)[0] ?? '') : '',
     status: approval?.status ?? 'unsubmitted',
-    rejection_reason: approval?.status === 'rejected' ? 'INVALID_FORMAT' : '',
-    allow_category_change: true,
+    rejection_reason: approval?.status === 'rejected' ? (approval.rejectionReason ?? 'INVALID_FORMAT') : '',
+    allow_category_change: approval?.allowCategoryChange ?? true,
   };
 }
 

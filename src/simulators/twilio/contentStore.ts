@@ -78,12 +78,26 @@ export class ContentStore {
 
   /** The text a recipient sees: the first type with a `body`, placeholders filled from sent values, then defaults. */
   renderBody(content: StoredContent, sentVariables: Record<string, string> = {}): string | undefined {
-    const values = { ...content.variables, ...sentVariables };
     for (const definition of Object.values(content.types)) {
       if (definition && typeof definition === 'object' && 'body' in definition && typeof definition.body === 'string') {
-        return definition.body.replace(/\{\{\s*([^}\s]+)\s*\}\}/g, (placeholder, name: string) => values[name] ?? placeholder);
+        return fill(definition.body, { ...content.variables, ...sentVariables });
       }
     }
     return undefined;
   }
+
+  /** The media a recipient gets: the first type with `media`, its URL variables filled like the body's. */
+  renderMedia(content: StoredContent, sentVariables: Record<string, string> = {}): string[] {
+    for (const definition of Object.values(content.types)) {
+      if (definition && typeof definition === 'object' && 'media' in definition && Array.isArray(definition.media)) {
+        return definition.media.filter((url): url is string => typeof url === 'string').map((url) => fill(url, { ...content.variables, ...sentVariables }));
+      }
+    }
+    return [];
+  }
+}
+
+/** Placeholders filled from the values (sent ones over the content's samples); unknown ones stay. */
+function fill(text: string, values: Record<string, string>): string {
+  return text.replace(/\{\{\s*([^}\s]+)\s*\}\}/g, (placeholder, name: string) => values[name] ?? placeholder);
 }

@@ -102,7 +102,7 @@ export function validateCreate(params: FormParams, contents: ContentStore): Vali
     messagingServiceSid,
     // "Body and MediaUrl should be excluded. They are both superseded by the ContentSid."
     body: content ? contents.renderBody(content, contentVariables) : body,
-    mediaUrls: content ? [] : mediaUrls,
+    mediaUrls: content ? contents.renderMedia(content, contentVariables) : mediaUrls,
     content,
     contentVariables,
     statusCallback,

@@ -109,6 +109,10 @@ export interface ContentApproval {
   category?: string;
   /** WhatsApp template name; defaults to the friendly name. */
   name?: string;
+  /** What WhatsApp said about a rejection; default INVALID_FORMAT. */
+  rejectionReason?: string;
+  /** Whether Meta may change the category; default true. */
+  allowCategoryChange?: boolean;
 }
 
 export interface ContentInput {

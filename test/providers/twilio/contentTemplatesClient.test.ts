@@ -1,5 +1,6 @@
 import { TemplateListError } from '../../../src/providers/meta/templatesClient';
-import { contentAsTemplate } from '../../../src/providers/twilio/contentTemplates';
+import { contentAsTemplate, type TwilioContent } from '../../../src/providers/twilio/contentTemplates';
+import { vendorJson } from '../../support/vendorFixtures';
 import { TwilioContentTemplatesClient, contentApiBaseUrl } from '../../../src/providers/twilio/contentTemplatesClient';
 import { TwilioSimulator, type TwilioAccount } from '../../../src/simulators/twilio';
 
@@ -77,7 +78,7 @@ describe('Content templates as registry rows', () => {
   it('maps quick replies, call-to-action buttons, media headers and cards onto Meta components', () => {
     const approval = { name: 'visit', status: 'approved', category: 'utility' };
     const row = (types: Record<string, unknown>, contentType?: string) =>
-      contentAsTemplate({ sid: 'HX' + '1'.repeat(32), language: 'en', types, approval_requests: { whatsapp: { ...approval, ...(contentType ? { content_type: contentType } : {}) } } })?.components;
+      contentAsTemplate({ sid: 'HX' + '1'.repeat(32), language: 'en', types, approval_requests: { ...approval, ...(contentType ? { content_type: contentType } : {}) } })?.components;
 
     expect(row({ 'twilio/quick-reply': { body: 'Coming on {{1}}?', actions: [{ title: 'Yes', id: 'yes' }, { title: 'No', id: 'no' }] } })).toEqual([
       { type: 'BODY', text: 'Coming on {{1}}?' },
@@ -101,12 +102,36 @@ describe('Content templates as registry rows', () => {
 
   it('maps approval statuses and categories onto Meta names, friendly name when WhatsApp has none', () => {
     const template = (status: string, name?: string) =>
-      contentAsTemplate({ sid: 'HX' + '2'.repeat(32), friendly_name: 'friendly', language: 'pt_BR', types: { 'twilio/text': { body: 'Oi' } }, approval_requests: { whatsapp: { status, name, category: 'marketing' } } });
+      contentAsTemplate({ sid: 'HX' + '2'.repeat(32), friendly_name: 'friendly', language: 'pt_BR', types: { 'twilio/text': { body: 'Oi' } }, approval_requests: { status, name, category: 'marketing' } });
     expect(['approved', 'received', 'pending', 'rejected', 'paused', 'disabled'].map((status) => template(status)?.status)).toEqual([
       'APPROVED', 'PENDING', 'PENDING', 'REJECTED', 'PAUSED', 'DISABLED',
     ]);
     expect(template('approved')).toMatchObject({ name: 'friendly', category: 'MARKETING' });
     expect(template('approved', 'oi_template')).toMatchObject({ name: 'oi_template' });
     expect(template('unsubmitted')).toBeUndefined();
+  });
+
+  it("reads Twilio's published ContentAndApprovals page: flat approval_requests, media kind from the variable's sample", () => {
+    const page = vendorJson<{ contents: TwilioContent[] }>('twilio_content_and_approvals_list.json');
+    const rows = page.contents.map(contentAsTemplate);
+    expect(rows[0]).toBeUndefined(); // unsubmitted: no WhatsApp template
+    expect(rows[1]).toEqual({
+      id: 'HX5fcd48a417c1cb59da349ad6d5da4607',
+      name: 'Media Test',
+      language: 'en',
+      status: 'APPROVED',
+      category: 'TRANSACTIONAL',
+      parameter_format: 'POSITIONAL',
+      components: [
+        { type: 'HEADER', format: 'DOCUMENT', example: { header_handle: ['https://example.com/template'] } },
+        { type: 'BODY', text: '{{1}}, Congratulations {{2}}! For additional assistance, please contact us at hello@twilio.com' },
+      ],
+    });
+    // "http://example.com/highlights/{{3}}" with the sample {"3": "small.mp4"} is a video; the URL keeps {{3}} for the send.
+    expect(rows[2]).toMatchObject({
+      name: 'Video Highlights',
+      status: 'REJECTED',
+      components: [{ type: 'HEADER', format: 'VIDEO', example: { header_handle: ['http://example.com/highlights/{{3}}'] } }, { type: 'BODY' }],
+    });
   });
 });

@@ -2,6 +2,8 @@ import { classifyTwilioError } from '../../../src/domain/twilioErrors';
 import { TwilioMessagingClient, type TwilioSenders } from '../../../src/providers/twilio/messagingClient';
 import { ProviderSendError } from '../../../src/providers/whatsappPort';
 import { TwilioSimulator, type TwilioAccount } from '../../../src/simulators/twilio';
+import { buildComponents } from '../../../src/domain/templateComponents';
+import { syncedContent } from '../../support/twilioContent';
 import { waitFor } from '../../support/waitFor';
 
 const ACCOUNT: TwilioAccount = { accountSid: 'AC' + 'c'.repeat(32), authToken: 'client_test_token' };
@@ -67,6 +69,16 @@ describe('TwilioMessagingClient as the WhatsApp sender', () => {
     expect(sim.messages.at(-1)?.sid).toMatch(/^MM/);
   });
 
+  it('sends a sticker (.webp) as MediaUrl alone: Twilio takes image/webp only as a WhatsApp sticker', async () => {
+    await client().send('+16505551234', { kind: 'media', mediaType: 'sticker', link: 'https://cdn.example.com/smile.webp' }, REFERENCE);
+    expect(lastCreate().form).toEqual([
+      ['To', 'whatsapp:+16505551234'],
+      ['From', 'whatsapp:+14155238886'],
+      ['MediaUrl', 'https://cdn.example.com/smile.webp'],
+      ['StatusCallback', CALLBACK],
+    ]);
+  });
+
   it('sends media without a caption as MediaUrl alone', async () => {
     await client().send('+16505551234', { kind: 'media', mediaType: 'document', link: 'https://cdn.example.com/a.pdf', filename: 'a.pdf' }, REFERENCE);
     expect(lastCreate().form.map(([name]) => name)).toEqual(['To', 'From', 'MediaUrl', 'StatusCallback']);
@@ -90,41 +102,50 @@ describe('TwilioMessagingClient as the WhatsApp sender', () => {
     expect(sim.messages.at(-1)).toMatchObject({ contentSid, body: 'Hi Alice, see you on 12/1' });
   });
 
-  it('sends an approved WhatsApp template through its synced Content template, variables numbered across the content', async () => {
-    const contentSid = sim.addContent({
-      friendlyName: 'visit_reminder',
+  it("sends an approved WhatsApp template through its synced Content template, variables keyed by the content's own keys, media variable kept", async () => {
+    // The content's keys are 1 and 3 in the body and 2 in the media URL: Meta's per-component numbering would be wrong.
+    const content = {
+      friendlyName: 'visit_video',
       language: 'en_US',
-      types: { 'twilio/text': { body: '{{1}}: hi {{2}}, see you on {{3}}' } },
-      approval: { status: 'approved', category: 'UTILITY' },
-    });
-    const synced = new Map([['visit_reminder/en_US', contentSid]]);
+      variables: { '1': 'name', '2': 'welcome.mp4', '3': 'date' },
+      types: { 'twilio/media': { body: 'Hi {{1}}, here is your visit on {{3}}.', media: ['https://cdn.example.com/videos/{{2}}'] } },
+      approval: { status: 'approved' as const, category: 'UTILITY', name: 'visit_video' },
+    };
+    const contentSid = sim.addContent(content);
+    const synced = new Map([['visit_video/en_US', syncedContent(contentSid, { ...content, sid: contentSid })]]);
     const sender = new TwilioMessagingClient({
       apiBaseUrl: sim.baseUrl,
       publicBaseUrl: PUBLIC_BASE_URL,
       credentials: ACCOUNT,
       senders: { whatsAppFrom: WHATSAPP_FROM },
-      contentSidFor: async (name, language) => synced.get(`${name}/${language}`),
+      contentFor: async (name, language) => synced.get(`${name}/${language}`),
     });
-    const template = {
-      name: 'visit_reminder',
-      language: 'en_US',
-      category: 'UTILITY',
-      components: [
-        { type: 'body' as const, parameters: [{ type: 'text' as const, text: 'Alice' }, { type: 'text' as const, text: 'Friday' }] },
-        { type: 'header' as const, parameters: [{ type: 'text' as const, text: 'Dr. Lee' }] },
-      ],
-    };
+    // The components the template decision builds (src/domain/templateComponents.ts) from the text and an attachment.
+    const definition = synced.get('visit_video/en_US')!.template;
+    const built = buildComponents(definition, { body: { '1': 'Alice', '3': 'Friday' } }, { text: '', attachments: ['https://cdn.example.com/videos/alice-7.mp4'] });
+    if (!built.ok) throw new Error(built.reason);
+    const template = { name: 'visit_video', language: 'en_US', category: 'UTILITY', components: built.components };
     await sender.send('+16505551234', { kind: 'template', template }, REFERENCE);
     expect(lastCreate().form).toEqual([
       ['To', 'whatsapp:+16505551234'],
       ['From', 'whatsapp:+14155238886'],
       ['ContentSid', contentSid],
-      ['ContentVariables', '{"1":"Dr. Lee","2":"Alice","3":"Friday"}'],
+      ['ContentVariables', '{"1":"Alice","2":"alice-7.mp4","3":"Friday"}'],
       ['StatusCallback', CALLBACK],
     ]);
-    expect(sim.messages.at(-1)).toMatchObject({ contentSid, body: 'Dr. Lee: hi Alice, see you on Friday' });
+    expect(sim.messages.at(-1)).toMatchObject({ contentSid, body: 'Hi Alice, here is your visit on Friday.', mediaUrls: ['https://cdn.example.com/videos/alice-7.mp4'] });
 
+    // A link the content's media URL cannot carry is refused before any request, with the reason.
     const before = sim.requests.length;
+    const foreign = buildComponents(definition, { body: { '1': 'Alice', '3': 'Friday' }, header: 'https://elsewhere.example.org/v.mp4' }, { text: '', attachments: [] });
+    if (!foreign.ok) throw new Error(foreign.reason);
+    const refused = await sender.send('+16505551234', { kind: 'template', template: { ...template, components: foreign.components } }, REFERENCE).catch((caught: unknown) => caught);
+    expect((refused as ProviderSendError).providerError).toMatchObject({
+      code: 21656,
+      details: 'the Twilio content of template visit_video/en_US has the media URL https://cdn.example.com/videos/{{2}}, which cannot carry https://elsewhere.example.org/v.mp4',
+    });
+    expect(classifyTwilioError((refused as ProviderSendError).providerError)).toBe('permanent');
+
     const unsynced = await sender.send('+16505551234', { kind: 'template', template: { ...template, name: 'not_synced' } }, REFERENCE).catch((caught: unknown) => caught);
     expect(unsynced).toBeInstanceOf(ProviderSendError);
     expect((unsynced as ProviderSendError).providerError).toMatchObject({ code: 21655, details: 'no Twilio Content template is synced for "not_synced" (en_US)' });

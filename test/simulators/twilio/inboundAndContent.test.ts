@@ -1,5 +1,6 @@
 import { TwilioSimulator } from '../../../src/simulators/twilio';
 import { ACCOUNT, BUSINESS, EMPTY_TWIML, PNG_BYTES, basicAuth, callbacksFor, receiver, sim, useTwilioSimulator, waitFor } from './support';
+import { vendorJson } from '../../support/vendorFixtures';
 
 /** Twilio simulator contract tests: inbound webhooks and the Content API with ContentSid sends. */
 
@@ -102,7 +103,7 @@ describe('TwilioSimulator', () => {
       expect(unauthorized.status).toBe(401);
     });
 
-    it('reports WhatsApp approvals in /v1/ContentAndApprovals and follows setContentApproval', async () => {
+    it('reports WhatsApp approvals in /v1/ContentAndApprovals flat, and nested under whatsapp on ApprovalRequests, as Twilio publishes them', async () => {
       const sid = contentSims.addContent({
         friendlyName: 'order_update',
         language: 'en',
@@ -111,12 +112,21 @@ describe('TwilioSimulator', () => {
       });
       const approvalOf = async () => {
         const response = await fetch(`${contentSims.baseUrl}/v1/ContentAndApprovals?PageSize=50`, { headers: contentAuth });
-        const page = (await response.json()) as { contents: Array<{ sid: string; approval_requests: { whatsapp: Record<string, unknown> } }> };
-        return page.contents.find((content) => content.sid === sid)?.approval_requests.whatsapp;
+        const page = (await response.json()) as { contents: Array<{ sid: string; approval_requests: Record<string, unknown> }> };
+        return page.contents.find((content) => content.sid === sid)?.approval_requests;
       };
-      expect(await approvalOf()).toMatchObject({ status: 'pending', category: 'UTILITY', name: 'order_update', content_type: 'twilio/text' });
+      const published = vendorJson<{ contents: Array<{ approval_requests: Record<string, unknown> }> }>('twilio_content_and_approvals_list.json');
+      const listed = await approvalOf();
+      expect(Object.keys(listed ?? {}).sort()).toEqual(Object.keys(published.contents[1]?.approval_requests ?? {}).sort());
+      expect(listed).toMatchObject({ status: 'pending', category: 'UTILITY', name: 'order_update', content_type: 'twilio/text', rejection_reason: '' });
       contentSims.setContentApproval(sid, 'approved');
       expect(await approvalOf()).toMatchObject({ status: 'approved' });
+
+      const fetched = (await (await fetch(`${contentSims.baseUrl}/v1/Content/${sid}/ApprovalRequests`, { headers: contentAuth })).json()) as Record<string, Record<string, unknown>>;
+      const publishedFetch = vendorJson<Record<string, Record<string, unknown>>>('twilio_content_approval_fetch.json');
+      expect(Object.keys(fetched).sort()).toEqual(Object.keys(publishedFetch).sort());
+      expect(Object.keys(fetched.whatsapp ?? {}).sort()).toEqual(expect.arrayContaining(Object.keys(publishedFetch.whatsapp ?? {}).sort()));
+      expect(fetched.whatsapp).toMatchObject({ type: 'whatsapp', status: 'approved', name: 'order_update' });
     });
 
     it('renders a ContentSid send with ContentVariables and delivers it', async () => {
