@@ -42,6 +42,8 @@ export interface SqlStats {
 }
 
 function countSqlStatements(dir: string): void {
+  // Loaded only when the bench asks for SQL counts: the guard must not load pg into every child otherwise.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pg = require('pg') as typeof import('pg');
   const stats: SqlStats = { role: ROLE, pid: process.pid, statements: 0, byKind: {}, autocommit: 0, writeCommits: 0, at: Date.now() };
   /** Per connection: inside BEGIN…, and whether that transaction wrote. */

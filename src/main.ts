@@ -8,7 +8,7 @@ import { startDemoSimulators, type DemoSimulators } from './simulators/demo';
 import { asEnv, Supervisor, type ChildExit, type SupervisedChild } from './supervisor';
 import { connectClient, ensureSearchAttributes } from './temporal/connection';
 import { ensureTemplateSyncSchedule } from './temporal/templateSchedule';
-import { startDevServer, type DevServer } from './temporal/devServer';
+import { startDevServer } from './temporal/devServer';
 
 const say = (line: string) => {
   try {

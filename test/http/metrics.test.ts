@@ -4,7 +4,7 @@ import { deliverWorkflowId } from '../../workflows/shared';
 import { deliveryOutcome } from '../support/expectations';
 import { startHarness, type Harness } from '../support/harness';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
-import { freePort, listening, waitFor } from '../support/waitFor';
+import { freePort, waitFor } from '../support/waitFor';
 
 /** Prometheus text from the api (GET /metrics) and from the product's worker process (WORKER_METRICS_PORT). */
 
