@@ -1,17 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { TemplateDecision } from '../src/domain/templateDecision';
 import { TemplateListError } from '../src/providers/meta/templatesClient';
 import { findLocation } from '../src/store/locations';
-import { chooseTemplateForLocation, type ChooseTemplateInput } from '../src/store/templateContext';
 import { applyTemplateSync, locationsWithTemplates, recordTemplateSyncFailure, type TemplateSyncSummary } from '../src/store/templates';
 import type { ActivityDeps } from './deps';
-
-export type { ChooseTemplateInput } from '../src/store/templateContext';
 
 /** A sync Meta refused for good (bad token, unknown WABA, no Cloud API back end); retrying will not help. */
 export const TEMPLATE_SYNC_REJECTED = 'TemplateSyncRejected';
 
-export function createTemplateActivities({ db, highLevel, templateSourceFor }: ActivityDeps) {
+export function createTemplateActivities({ db, templateSourceFor }: ActivityDeps) {
   return {
     /** Every location the scheduled sync covers. */
     async listTemplateSyncLocations(): Promise<string[]> {
@@ -38,17 +34,6 @@ export function createTemplateActivities({ db, highLevel, templateSourceFor }: A
         if (error instanceof TemplateListError && !error.retryable) throw ApplicationFailure.nonRetryable(message, TEMPLATE_SYNC_REJECTED);
         throw error;
       }
-    },
-
-    /**
-     * The template decision for one message, from the location's stored templates and rules: the same code
-     * path as the admin dry-run. Loads the HighLevel contact only when the matching rule uses contact fields.
-     */
-    async chooseTemplate(input: ChooseTemplateInput): Promise<TemplateDecision> {
-      return chooseTemplateForLocation(db, input, async (locationId, contactId) => {
-        const contact = await highLevel.getContact(locationId, contactId);
-        return contact ? (contact as unknown as Record<string, unknown>) : null;
-      });
     },
   };
 }

@@ -6,8 +6,6 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { ErrorClass } from '../src/domain/metaErrors';
 
-export const DEFAULT_TASK_QUEUE = 'ghl-whatsapp';
-
 /** Search attributes ops filter on in the Temporal Web UI (e.g. `HighLevelMessageId="abc"`). */
 export const SEARCH_ATTRIBUTES = {
   locationId: defineSearchAttributeKey('LocationId', SearchAttributeType.KEYWORD),

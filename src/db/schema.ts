@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** Insert is optional: every timestamp column has a database default or is always set. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -251,6 +251,5 @@ export interface Database {
 
 export type LocationRow = Selectable<LocationsTable>;
 export type NewLocation = Insertable<LocationsTable>;
-export type LocationUpdate = Updateable<LocationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type MessageEventRow = Selectable<MessageEventsTable>;

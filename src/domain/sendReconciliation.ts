@@ -56,11 +56,6 @@ export type ReconciliationDecision =
   | { action: 'wait'; retryInMs: number }
   | { action: 'send'; reason: 'first_attempt' | 'previous_outcome_known' | 'no_evidence' };
 
-/**
- * Default bound on waiting for receipts. Meta and Twilio report `sent` within seconds of accepting; the bound also
- * covers a webhook that our API answered 503 for a while (both providers retry). Measure before changing.
- */
-export const DEFAULT_RECONCILE_WAIT_MS = 60_000;
 export const DEFAULT_RECONCILE_POLL_MS = 2_000;
 
 /**

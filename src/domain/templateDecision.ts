@@ -9,8 +9,8 @@ import { evaluateExpression, findRule, type ExpressionScope, type RuleHit, type 
  * THE template decision (pure): free text, a template with its send components, or none with a reason.
  * Order: a #wa: directive (always wins) → the first matching rule → the 24-hour window → automatic matching.
  * Inside the window the text goes as free text unless a directive or a rule with whenWindowOpen 'template'
- * forces the template. The workflow calls it through the `chooseTemplate` activity; the admin dry-run
- * calls the same code (src/store/templateContext.ts).
+ * forces the template. The delivery plan and the admin dry-run reach it through the same code
+ * (src/store/templateContext.ts).
  */
 
 export interface TemplateDecisionInput {

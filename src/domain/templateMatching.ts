@@ -2,7 +2,7 @@ import { splitPlaceholders, templateKey, type KnownTemplate } from './templateDe
 import { splitText, type SplitResult } from './templateSplit';
 import { hasWordCharacters, normalizeWithMap, originalSlice, type NormalizedText } from './textNormalization';
 
-export { normalizeText, normalizeWithMap } from './textNormalization';
+export { normalizeText } from './textNormalization';
 
 /**
  * Rendered text → approved template: the template's text with its parameters as wildcards must cover the

@@ -1,7 +1,7 @@
 import { normalizeText } from './textNormalization';
 import { compileRulePattern } from './rulePattern';
 
-export { extractDirective, type Directive, type DirectiveResult } from './templateDirective';
+export { extractDirective } from './templateDirective';
 
 /**
  * Explicit per-location rules: a pattern on the rendered text → a template and parameter expressions.

@@ -4,7 +4,6 @@ import { canonicalWhatsAppNumber } from '../domain/phone';
 
 /** Where a consent change came from; kept with every entry of the append-only history. */
 export const CONSENT_SOURCES = ['keyword', 'api_import', 'highlevel_form', 'highlevel_tag', 'inbound_conversation'] as const;
-export type ConsentSource = (typeof CONSENT_SOURCES)[number];
 
 export interface ConsentEntry {
   locationId: string;

@@ -6,7 +6,7 @@ import { findTemplateSettings, knownTemplates } from './templates';
 
 /**
  * The one code path from a location's stored templates, rules and language to the pure decision: the
- * `chooseTemplate` activity and the admin dry-run both call chooseTemplateForLocation.
+ * delivery plan (activities/policyActivities.ts) and the admin dry-run both call chooseTemplateForLocation.
  */
 
 export interface ChooseTemplateInput {

@@ -26,7 +26,6 @@ export interface RateLimitOptions {
 }
 
 export type DndChannel = 'Call' | 'Email' | 'SMS' | 'WhatsApp' | 'GMB' | 'FB';
-export const DND_CHANNELS: readonly DndChannel[] = ['Call', 'Email', 'SMS', 'WhatsApp', 'GMB', 'FB'];
 
 /** DndSettingSchema. */
 export interface DndSetting {

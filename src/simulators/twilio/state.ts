@@ -95,7 +95,3 @@ function parseBasicAuth(header: string | undefined): { username: string; passwor
   if (separator < 0) return undefined;
   return { username: decoded.slice(0, separator), password: decoded.slice(separator + 1) };
 }
-
-export function basicAuthHeader(account: TwilioAccount): string {
-  return `Basic ${Buffer.from(`${account.accountSid}:${account.authToken}`).toString('base64')}`;
-}
