@@ -8,14 +8,17 @@ COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
 COPY scripts ./scripts
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && node dist/scripts/bundleWorkflows.js dist/workflow-bundle.js && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
+# The worker loads the prebuilt workflow bundle instead of running webpack at start.
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 USER node
-EXPOSE 3000
+EXPOSE 3000 9464
+# The api's readiness (PostgreSQL and Temporal reachable); the worker's service overrides it (docker-compose.yml).
+HEALTHCHECK --interval=10s --timeout=5s --retries=12 CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/src/api.js"]
