@@ -65,7 +65,7 @@ const locationConfig = z.strictObject({
 export type LocationConfigInput = z.input<typeof locationConfig>;
 
 /** Operator API (Bearer ADMIN_TOKEN): configure locations, read a message's ledger. */
-export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext): void {
+export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext, replays?: { senderResumed(locationId: string, by: string): Promise<void> }): void {
   app.register(async (admin) => {
     requireAdminToken(admin, ctx);
 
@@ -105,6 +105,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext): voi
         // Tokens given by an operator count as an install (and undo an earlier UNINSTALL).
         await markInstalled(ctx.db, locationId, input.companyId ?? existing?.company_id ?? null);
       }
+      // Written before the held messages are listed (holdDelivery does the reverse): none is left held.
+      if (input.resumeSender) await replays?.senderResumed(locationId, 'resumeSender');
       return reply.code(existing ? 200 : 201).send(await describeLocation(ctx, locationId));
     });
 

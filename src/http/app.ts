@@ -6,6 +6,7 @@ import type { HttpContext } from './context';
 import { registerHealthRoutes } from './healthRoutes';
 import { registerHighLevelDeliveryRoute } from './highLevelDeliveryRoute';
 import { registerOAuthRoutes } from './oauthRoutes';
+import { registerReplayRoutes } from './replayRoutes';
 import { keepRawBodies } from './rawBody';
 import { registerTemplateRoutes } from './templateRoutes';
 import { registerTwilioWebhookRoute } from './twilioWebhookRoute';
@@ -28,7 +29,8 @@ export function buildApp(ctx: HttpContext, options: { logStream?: NodeJS.Writabl
   registerHighLevelDeliveryRoute(app, ctx);
   registerWhatsAppWebhookRoutes(app, ctx);
   registerTwilioWebhookRoute(app, ctx);
-  registerAdminRoutes(app, ctx);
+  const replays = registerReplayRoutes(app, ctx);
+  registerAdminRoutes(app, ctx, replays);
   registerTemplateRoutes(app, ctx);
   registerConsentRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);

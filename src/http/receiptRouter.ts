@@ -3,7 +3,7 @@ import type { ReceiptEvent } from '../providers/whatsappPort';
 import { classifyProviderError, describeProviderError } from '../domain/providerErrors';
 import { findByProviderMessageId } from '../store/ledger';
 import { storeReceipt } from '../store/receipts';
-import { isDeliverWorkflowId, receiptSignal, type ReceiptSignal } from '../../workflows/shared';
+import { receiptSignal, workflowIdOfReference, type ReceiptSignal } from '../../workflows/shared';
 import type { HttpContext } from './context';
 
 const PARALLEL_SIGNALS = 8;
@@ -40,9 +40,8 @@ export async function routeReceipts(ctx: HttpContext, receipts: RoutableReceipt[
 }
 
 async function routeOne(ctx: HttpContext, receipt: RoutableReceipt): Promise<'signalled' | 'recorded' | 'closed' | 'unmatched'> {
-  const workflowId = isDeliverWorkflowId(receipt.reference)
-    ? receipt.reference
-    : (await findByProviderMessageId(ctx.db, receipt.providerMessageId))?.id;
+  // A replay's sends carry `<workflow id>#r<n>`: its receipts belong to the same message and workflow id.
+  const workflowId = workflowIdOfReference(receipt.reference) ?? (await findByProviderMessageId(ctx.db, receipt.providerMessageId))?.id;
   await storeReceipt(ctx.db, {
     provider: receipt.provider,
     providerMessageId: receipt.providerMessageId,
