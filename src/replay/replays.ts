@@ -194,9 +194,11 @@ export async function describeReplay(db: Db, id: string) {
   const replay = await findReplay(db, id);
   if (!replay) return undefined;
   const items = await replayItemsWithStatus(db, id);
+  // A started replay whose run has not planned yet still shows the failed run's row: it is replaying.
   const messages = items.map((item) => {
     const detail = item.detail as Record<string, unknown>;
-    return { messageId: item.message_id, highLevelMessageId: item.highlevel_message_id, result: resultOf(replay.kind, item.state, item.ledger_status), ledgerStatus: item.ledger_status, ...(item.run_id ? { runId: item.run_id } : {}), ...detail };
+    const ledgerStatus = replay.kind === 'replay' && item.state === 'started' && !item.run_planned ? 'replaying' : item.ledger_status;
+    return { messageId: item.message_id, highLevelMessageId: item.highlevel_message_id, result: resultOf(replay.kind, item.state, ledgerStatus), ledgerStatus: item.ledger_status, ...(item.run_id ? { runId: item.run_id } : {}), ...detail };
   });
   const counts = { total: messages.length, pending: 0, replaying: 0, done: 0, failed: 0, skipped: 0 };
   for (const message of messages) counts[message.result] += 1;

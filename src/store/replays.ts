@@ -154,6 +154,8 @@ export async function replayItemsWithStatus(db: Db, replayId: string) {
     .selectFrom('replay_items as i')
     .leftJoin('messages as m', 'm.id', 'i.message_id')
     .select(['i.id', 'i.message_id', 'i.state', 'i.detail', 'i.run_id', 'm.status as ledger_status', 'm.status_reason', 'm.highlevel_message_id'])
+    // The replay's run has planned (until then the row still shows the failed run's outcome).
+    .select(sql<boolean>`exists (select 1 from message_events e where e.message_id = i.message_id and e.type = 'decided' and e.detail->>'replay' = i.id::text)`.as('run_planned'))
     .where('i.replay_id', '=', replayId)
     .orderBy('i.id')
     .execute();
