@@ -57,8 +57,11 @@ const locationConfig = z.strictObject({
         .array(z.enum(['no_receipt', 'not_on_whatsapp', 'no_template', 'no_whatsapp_consent', 'whatsapp_opt_out', 'whatsapp_unavailable']))
         .max(6)
         .optional(),
+      heldMaxAgeSeconds: z.number().int().positive().max(7 * 86_400).optional(),
+      releasePerSecond: z.number().positive().max(100).optional(),
     })
     .optional(),
+  /** Clears the pause and releases the held messages (src/replay). */
   resumeSender: z.boolean().optional(),
 });
 
