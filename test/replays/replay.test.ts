@@ -3,6 +3,8 @@ import path from 'node:path';
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import { appendConsent } from '../../src/store/consent';
 import { findLedgerEntry, ledgerTimeline } from '../../src/store/ledger';
+import { pauseSender } from '../../src/store/locations';
+import { requestReplay } from '../../src/replay/replays';
 import { deliverWorkflowId, deliveryStateQuery } from '../../workflows/shared';
 import { adminCall } from '../support/adminApi';
 import { deliveryOutcome } from '../support/expectations';
@@ -162,6 +164,37 @@ describe('replaying failed deliveries', () => {
     expect(second.messages.map((message: { skip: string }) => message.skip)).toEqual(['already_delivered', 'already_delivered', 'already_delivered', 'already_delivered']);
     expect(h.meta.sentMessages.length).toBe(sentBefore);
     expect(h.twilio.messages.length).toBe(smsBefore);
+  });
+
+  it('fails a held message once its max age passes, naming the pause; it is then replayable', async () => {
+    const location = await h.addLocation({ heldMaxAgeSeconds: 2 });
+    await pauseSender(h.db, location.id, 'WhatsApp error 131048: spam rate limit hit');
+    const phone = '+15867779001';
+    await h.openWindow(location.id, phone);
+    const payload = HighLevelDeliveryCaller.examplePayload({ locationId: location.id, phone, message: 'Your table is ready', attachments: [] });
+    expect((await h.caller.send(h.deliveryUrl, payload)).status).toBe(200);
+    const workflowId = deliverWorkflowId(location.id, payload.messageId);
+    expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'failed', code: 'sender_paused', reason: expect.stringContaining('the sender was not resumed') });
+    expect((await ledgerTimeline(h.db, workflowId)).map((event) => event.type)).toEqual(expect.arrayContaining(['held', 'failed']));
+    expect(whatsAppTo(phone)).toHaveLength(0);
+    const dryRun = await adminCall(h.apiUrl, 'POST', '/admin/replays', { locationId: location.id, errorClass: 'pause_sender', dryRun: true });
+    expect(dryRun.body).toMatchObject({ toReplay: 1, byReason: { sender_paused: 1 }, messages: [expect.objectContaining({ messageId: workflowId, action: 'replay' })] });
+  });
+
+  it('finishes a replay whose api died after claiming it: the job is in PostgreSQL, a stale claim is taken again', async () => {
+    h.meta.failNextSends(1, { httpStatus: 400, code: 131053, message: '(#131053) Media upload error' });
+    const message = await post('Your parcel is on its way');
+    expect(await deliveryOutcome(h.temporal, message.workflowId)).toMatchObject({ status: 'failed' });
+    // As an api would leave it that recorded the job, claimed the item and died before starting anything.
+    const { id } = await requestReplay(h.db, { messageIds: [message.workflowId] }, { requestedBy: 'ops@test' });
+    await h.db.updateTable('replay_items').set({ state: 'claimed', claimed_at: new Date(Date.now() - 120_000) }).where('replay_id', '=', id).execute();
+    const done = await waitFor(async () => {
+      const progress = await adminCall(h.apiUrl, 'GET', `/admin/replays/${id}`);
+      return progress.body.state === 'done' && progress.body;
+    }, { what: 'the orphaned replay to be worked' });
+    expect(done.counts).toMatchObject({ total: 1, done: 1 });
+    expect(whatsAppTo(message.phone)).toHaveLength(1);
+    expect(await replayedEvents(message.workflowId)).toHaveLength(1);
   });
 
   it('refuses a bad replay request with the reasons, and starts nothing', async () => {
