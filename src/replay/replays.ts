@@ -168,7 +168,9 @@ async function replayOne(ctx: ReplayContext, item: ClaimedItem): Promise<void> {
     return started(ctx, item, run.firstExecutionRunId);
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    return finishItem(ctx.db, item.id, 'skipped', { skip: 'in_progress' });
+    // Running again (another replay got there first), or a last run that completed: only a failed run is replayed.
+    const latest = await handle.describe();
+    return finishItem(ctx.db, item.id, 'skipped', { skip: latest.status.name === 'RUNNING' ? 'in_progress' : 'last_run_completed' });
   }
 }
 
