@@ -64,7 +64,8 @@ export class DeliveryRun {
     if (planned.duplicate) return false;
     this.policy = planned.policy;
     this.afterRestart = planned.afterRestart;
-    while (this.holdsWhenPaused && senderPaused(this.policy.plan)) {
+    // Held only when nothing else would carry it: an SMS fallback that takes a paused sender's messages still does.
+    while (this.holdsWhenPaused && senderPaused(this.policy.plan) && !this.mayFallBack(this.policy.plan.trigger).fallBack) {
       if (!(await this.holdUntilReleased(this.policy.plan.reason))) break;
     }
     return true;
