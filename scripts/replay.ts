@@ -61,6 +61,8 @@ async function main(): Promise<number> {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),
+    }).catch((error: unknown) => {
+      throw new Error(`could not reach the api at ${baseUrl} (set REPLAY_API_URL): ${error instanceof Error ? error.message : String(error)}`);
     });
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(answer)}`);

@@ -197,6 +197,23 @@ describe('replaying failed deliveries', () => {
     expect(await replayedEvents(message.workflowId)).toHaveLength(1);
   });
 
+  it('replays from the CLI with --yes and shows progress with counts', async () => {
+    const location = await h.addLocation({ smsFallback: false });
+    const phone = '+15867779002';
+    await h.openWindow(location.id, phone);
+    h.meta.failNextSends(1, { httpStatus: 400, code: 131053, message: '(#131053) Media upload error' });
+    const payload = HighLevelDeliveryCaller.examplePayload({ locationId: location.id, phone, message: 'Your results are in', attachments: [] });
+    expect((await h.caller.send(h.deliveryUrl, payload)).status).toBe(200);
+    const workflowId = deliverWorkflowId(location.id, payload.messageId);
+    expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'failed' });
+    const cli = await runCli(['--location', location.id, '--reason', '131053', '--yes', '--note', 'media fixed']);
+    expect(cli).toMatchObject({ code: 0 });
+    expect(cli.stdout).toMatch(/replay replay-[\w-]+ started/);
+    expect(cli.stdout).toMatch(/1 messages: 0 pending, 0 replaying, 1 done, 0 failed, 0 skipped/);
+    expect(whatsAppTo(phone)).toHaveLength(1);
+    expect(await replayedEvents(workflowId)).toEqual([expect.objectContaining({ detail: expect.objectContaining({ requestedBy: expect.stringMatching(/^cli:/), note: 'media fixed' }) })]);
+  });
+
   it('refuses a bad replay request with the reasons, and starts nothing', async () => {
     const replaysBefore = (await h.db.selectFrom('replays').select('id').execute()).length;
     const noScope = await adminCall(h.apiUrl, 'POST', '/admin/replays', { dryRun: true });
