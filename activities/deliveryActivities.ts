@@ -3,13 +3,24 @@ import type { HighLevelStatus } from '../src/domain/deliveryStatus';
 import { FAILURE } from '../src/domain/failures';
 import { HighLevelApiError } from '../src/providers/highlevel/highLevelClient';
 import { MissingTokenError } from '../src/providers/highlevel/tokenStore';
+import { resolveSettings } from '../src/domain/locationSettings';
 import { ledgerEventsOf, openLedgerWithEvents, recordLedgerEvents, type LedgerChange, type LedgerEvent } from '../src/store/ledger';
+import { findLocation } from '../src/store/locations';
 import type { DeliverMessageInput } from '../workflows/shared';
 import type { ActivityDeps } from './deps';
 import { createPolicyActivities, type PolicyResult } from './policyActivities';
 
-/** The message as the Delivery URL accepted it, its workflow id, and whether WhatsApp said the window is closed (131047). */
-export type PlanInput = DeliverMessageInput & { messageId: string; assumeWindowClosed?: boolean };
+/**
+ * The message as the Delivery URL accepted it, its workflow id, and whether WhatsApp said the window is closed (131047).
+ * `released`: the n-th plan after a held message's sender was resumed (v5).
+ */
+export type PlanInput = DeliverMessageInput & { messageId: string; assumeWindowClosed?: boolean; released?: number };
+
+export interface HoldInput {
+  messageId: string;
+  locationId: string;
+  reason: string;
+}
 
 /** What the lean workflow needs of a decision (the facts behind it stay in the ledger). */
 export type DeliveryPolicy = Pick<PolicyResult, 'plan' | 'receiptTimeoutMs' | 'lateReceiptWindowMs' | 'sms'>;
@@ -51,10 +62,41 @@ export function createDeliveryActivities(deps: ActivityDeps) {
     }
   };
 
+  /**
+   * A plan of a replay run or after a release: the ledger row exists; the decision is appended (with the row reset
+   * to `received` for a replay's first plan). afterRestart: this very plan ran before, so the send after it may have.
+   */
+  const planAgain = async (input: PlanInput, verdict: PolicyResult): Promise<Planned> => {
+    const round = input.assumeWindowClosed ? 2 : 1;
+    const key = { round, replay: input.replay?.number ?? 0, released: input.released ?? 0 };
+    const sameStep = (detail: Record<string, unknown>) =>
+      Number(detail.round ?? 1) === key.round && Number(detail.replay ?? 0) === key.replay && Number(detail.released ?? 0) === key.released;
+    const decidedBefore = (await ledgerEventsOf(db, input.messageId, ['decided'])).some((event) => sameStep(event.detail));
+    const after = input.assumeWindowClosed ? 'WhatsApp said the 24-hour window is closed' : input.released ? 'the sender was resumed' : 'replay';
+    const decided: LedgerEvent = { type: 'decided', detail: { ...key, decision: verdict.plan, facts: verdict.facts, after } };
+    const restart = input.replay && round === 1 && !input.released ? { status: 'received', statusReason: null, errorCode: null, channel: 'none' as const } : {};
+    if (!decidedBefore) await recordLedgerEvents(db, input.messageId, [decided], restart);
+    const policy = { plan: verdict.plan, receiptTimeoutMs: verdict.receiptTimeoutMs, lateReceiptWindowMs: verdict.lateReceiptWindowMs, sms: verdict.sms };
+    return { duplicate: false, policy, afterRestart: decidedBefore };
+  };
+
   return {
+    /**
+     * A message of a paused sender waits (v5): `held` on the ledger with the reason. Written before the location is
+     * read again, while a resume writes the location before it lists held messages: one of the two sees the other,
+     * so a message is never held after its release went by. `held: false`: the sender was resumed meanwhile.
+     */
+    async holdDelivery(input: HoldInput): Promise<{ held: boolean; maxAgeMs: number }> {
+      await recordLedgerEvents(db, input.messageId, [{ type: 'held', detail: { reason: input.reason } }], { status: 'held', statusReason: input.reason });
+      const location = await findLocation(db, input.locationId);
+      const settings = resolveSettings(location?.settings, { receiptTimeoutSeconds: 0, lateReceiptWindowSeconds: 0, heldMaxAgeSeconds: deps.config.HELD_MAX_AGE_SECONDS });
+      return { held: !!location?.sender_paused_reason, maxAgeMs: settings.heldMaxAgeSeconds * 1000 };
+    },
+
     /** Gathers the facts and decides; opens the ledger with `received` and `decided` in one commit. */
     async planDelivery(input: PlanInput): Promise<Planned> {
       const verdict = await decideDelivery({ ...input, assumeWindowClosed: input.assumeWindowClosed ?? false });
+      if (input.replay || input.released) return planAgain(input, verdict);
       const round = input.assumeWindowClosed ? 2 : 1;
       const decided: LedgerEvent = { type: 'decided', detail: { round, decision: verdict.plan, facts: verdict.facts, ...(input.assumeWindowClosed ? { after: 'WhatsApp said the 24-hour window is closed' } : {}) } };
       const decidedBefore = round > 1 && (await ledgerEventsOf(db, input.messageId, ['decided'])).some((event) => event.detail.round === round);

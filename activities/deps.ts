@@ -9,7 +9,7 @@ import type { WhatsAppInbound, WhatsAppSender } from '../src/providers/whatsappP
 /** Everything activities need, built once per worker (src/worker.ts) or per test. */
 export interface ActivityDeps {
   db: Db;
-  config: Pick<Config, 'RECEIPT_TIMEOUT_SECONDS' | 'LATE_RECEIPT_WINDOW_SECONDS' | 'SEND_RECONCILE_WAIT_SECONDS'>;
+  config: Pick<Config, 'RECEIPT_TIMEOUT_SECONDS' | 'LATE_RECEIPT_WINDOW_SECONDS' | 'SEND_RECONCILE_WAIT_SECONDS' | 'HELD_MAX_AGE_SECONDS'>;
   highLevel: HighLevelClient;
   whatsAppSenderFor(location: LocationRow): WhatsAppSender;
   /** The location's SMS sender (Twilio) for the fallback. */

@@ -16,6 +16,8 @@ export interface ReconciledSend {
   messageId: string;
   provider: 'meta' | 'twilio';
   channel: 'whatsapp' | 'sms';
+  /** What the provider echoes back (workflow id, or `<workflow id>#r<n>` for a replay); defaults to messageId. */
+  reference?: string;
   /** Ledger key of this send: a part index for WhatsApp, 'sms' for the fallback. */
   key: string;
   /** This step ran before in a workflow task that never completed (a worker died): its send may have gone out. */
@@ -49,7 +51,7 @@ async function reconcile(spec: ReconciledSend, attempt: number, firstScheduledMs
   const previousKnown = firstTry || (attempt > 1 && failures.some((event) => event.detail.key === spec.key && event.detail.attempt === attempt - 1));
   let waitedMs = 0;
   for (;;) {
-    const receipts = (await findReceiptEvidence(spec.db, spec.messageId, { provider: spec.provider, channel: spec.channel })).map((evidence) => evidence.providerMessageId);
+    const receipts = (await findReceiptEvidence(spec.db, spec.messageId, { provider: spec.provider, channel: spec.channel, ...(spec.reference ? { reference: spec.reference } : {}) })).map((evidence) => evidence.providerMessageId);
     const looked = spec.lookup ? await spec.lookup({ attemptStartedAt: new Date(firstScheduledMs), excludeSids: spec.knownIds }) : undefined;
     const candidates = [...receipts, ...(looked ? [looked.providerMessageId] : [])];
     const claimedElsewhere = await providerMessageIdsClaimedElsewhere(spec.db, spec.messageId, spec.provider, candidates);

@@ -6,7 +6,7 @@ import { ProviderSendError } from '../src/providers/whatsappPort';
 import type { ActivityDeps } from './deps';
 import { requireLocation } from './locations';
 import { sendOnce } from './sendWithReconciliation';
-import type { SendRejection } from './whatsAppActivities';
+import { replayOfEvent, type SendRejection } from './whatsAppActivities';
 
 export const SMS_REJECTED = FAILURE.smsSendRejected;
 
@@ -21,6 +21,9 @@ export interface SmsFallbackInput {
   fallback?: { trigger: string };
   /** An earlier execution of this step may have reached Twilio (its workflow task never completed). */
   afterRestart?: boolean;
+  /** A replay run (its number) and the reference its SMS carries: an SMS of an earlier run is not this run's. */
+  replay?: number;
+  reference?: string;
 }
 
 export type SmsSendOutcome = { sent: true; providerMessageId: string } | { sent: false; rejection: SendRejection };
@@ -31,7 +34,9 @@ export function createSmsActivities({ db, smsSenderFor, config }: ActivityDeps) 
    * predecessor may have reached Twilio adopts that message (its receipt, or Twilio's Messages list).
    */
   const sendSms = async (input: SmsFallbackInput): Promise<SmsSendOutcome> => {
-    const [earlier] = await ledgerEventsOf(db, input.messageId, ['sms_sent']);
+    const replay = input.replay ?? 0;
+    const smsSent = await ledgerEventsOf(db, input.messageId, ['sms_sent']);
+    const earlier = smsSent.find((event) => replayOfEvent(event.detail) === replay);
     if (earlier) return { sent: true, providerMessageId: String(earlier.detail.providerMessageId) };
     const location = await requireLocation(db, input.locationId);
     const sender = smsSenderFor(location);
@@ -43,19 +48,20 @@ export function createSmsActivities({ db, smsSenderFor, config }: ActivityDeps) 
           messageId: input.messageId,
           provider: 'twilio',
           channel: 'sms',
-          key: 'sms',
+          key: replay ? `r${replay}:sms` : 'sms',
+          ...(input.reference ? { reference: input.reference } : {}),
           afterRestart: input.afterRestart ?? false,
           checkFirst: true,
-          knownIds: [],
+          knownIds: smsSent.map((event) => String(event.detail.providerMessageId)),
           waitBoundMs: config.SEND_RECONCILE_WAIT_SECONDS * 1000,
-          send: () => sender.sendSms(input.to, input.text, input.attachments, input.messageId),
+          send: () => sender.sendSms(input.to, input.text, input.attachments, input.reference ?? input.messageId),
           lookup: async (options) => {
             const match = await sender.findSentSms?.(input.to, input.text, input.attachments, options);
             return match && { providerMessageId: match.sid };
           },
           recorded: (providerMessageId, how) => {
             const events: LedgerEvent[] = input.fallback ? [{ type: 'fallback', detail: { trigger: input.fallback.trigger, reason: input.reason } }] : [];
-            events.push({ type: 'sms_sent', detail: { provider: 'twilio', providerMessageId, reason: input.reason, ...how } });
+            events.push({ type: 'sms_sent', detail: { provider: 'twilio', providerMessageId, reason: input.reason, ...(replay ? { replay } : {}), ...how } });
             return { events, change: { statusReason: input.reason, ...(input.fallback ? { channel: 'sms' as const, status: 'sent' } : {}) } };
           },
         })),

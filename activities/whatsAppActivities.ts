@@ -32,6 +32,14 @@ export interface WhatsAppSendInput {
   round?: number;
   /** The plan step found its own earlier run: an earlier execution of this send may have reached the provider. */
   afterRestart?: boolean;
+  /** A replay run (its number) and the reference its sends carry; the failed run's sends are never taken for its own. */
+  replay?: number;
+  reference?: string;
+}
+
+/** Which run of a message a ledger send event belongs to: 0 for the original, the replay number otherwise. */
+export function replayOfEvent(detail: Record<string, unknown>): number {
+  return Number(detail.replay ?? 0);
 }
 
 export function createWhatsAppActivities(deps: ActivityDeps) {
@@ -48,8 +56,9 @@ export function createWhatsAppActivities(deps: ActivityDeps) {
     const otherRounds: string[] = [];
     // A first attempt that follows no earlier execution has nothing on the ledger to resume from.
     const resuming = activityInfo().attempt > 1 || (input.afterRestart ?? false);
+    const replay = input.replay ?? 0;
     for (const event of resuming ? await ledgerEventsOf(db, input.messageId, ['sent']) : []) {
-      if (Number(event.detail.round ?? 1) === round) sentParts.set(Number(event.detail.part), String(event.detail.providerMessageId));
+      if (replayOfEvent(event.detail) === replay && Number(event.detail.round ?? 1) === round) sentParts.set(Number(event.detail.part), String(event.detail.providerMessageId));
       else otherRounds.push(String(event.detail.providerMessageId));
     }
     const ids: string[] = [];
@@ -65,14 +74,15 @@ export function createWhatsAppActivities(deps: ActivityDeps) {
           messageId: input.messageId,
           provider: sender.provider,
           channel: 'whatsapp',
-          key: `part:${round}:${index}`,
+          key: `${replay ? `r${replay}:` : ''}part:${round}:${index}`,
+          ...(input.reference ? { reference: input.reference } : {}),
           afterRestart: input.afterRestart ?? false,
           knownIds: [...otherRounds, ...sentParts.values()],
           waitBoundMs: config.SEND_RECONCILE_WAIT_SECONDS * 1000,
-          send: () => sender.send(input.to, part, input.messageId),
+          send: () => sender.send(input.to, part, input.reference ?? input.messageId),
           ...(sender.findSent ? { lookup: (options: { attemptStartedAt: Date; excludeSids: string[] }) => sender.findSent?.(input.to, part, options) ?? Promise.resolve(undefined) } : {}),
           recorded: (providerMessageId, how) => ({
-            events: [{ type: 'sent', detail: { part: index, round, kind: part.kind === 'media' ? part.mediaType : part.kind, provider: sender.provider, providerMessageId, ...how } }],
+            events: [{ type: 'sent', detail: { part: index, round, ...(replay ? { replay } : {}), kind: part.kind === 'media' ? part.mediaType : part.kind, provider: sender.provider, providerMessageId, ...how } }],
             change: { status: 'sent', channel: 'whatsapp', provider: sender.provider, providerMessageId },
           }),
         });

@@ -67,6 +67,11 @@ export const configSchema = z.object({
    * Twilio report `sent` within seconds; the bound also covers our webhook answering 503 for a while.
    */
   SEND_RECONCILE_WAIT_SECONDS: duration.default(60),
+  /** How long a message of a paused sender is held before it fails (per location: settings.heldMaxAgeSeconds). */
+  HELD_MAX_AGE_SECONDS: duration.default(24 * 3600),
+  /** Replays and releases (src/replay): messages started per second and at once, so live traffic keeps its share. */
+  REPLAY_RATE_PER_SECOND: duration.default(5),
+  REPLAY_CONCURRENCY: duration.default(2),
 });
 
 export type Config = z.infer<typeof configSchema> & { PUBLIC_BASE_URL: string };

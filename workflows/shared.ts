@@ -36,10 +36,21 @@ export interface DeliverMessageInput {
    * (an event and a billable action on every message).
    */
   version?: number;
+  /** A replay of a failed delivery (src/replay): a new run of the same workflow id, sending under its own reference. */
+  replay?: ReplayRun;
 }
 
-/** The lean delivery (workflows/delivery/run.ts). */
-export const DELIVERY_VERSION = 4;
+export interface ReplayRun {
+  /** Unique across all replays (the replay item's id): the send reference of this run is `<workflow id>#r<number>`. */
+  number: number;
+  replayId: string;
+}
+
+/**
+ * The lean delivery (workflows/delivery/run.ts). 5: a message of a paused sender is held (not failed) until the
+ * sender is resumed (`release` signal) or its max age passes; replays send under their own reference.
+ */
+export const DELIVERY_VERSION = 5;
 
 export type ReceiptStatus = 'sent' | 'delivered' | 'read' | 'failed';
 
@@ -60,6 +71,8 @@ export interface DeliveryState {
 }
 
 export const receiptSignal = defineSignal<[ReceiptSignal]>('receipt');
+/** The location's sender was resumed: a held message (v5) plans again and sends. */
+export const releaseSignal = defineSignal('release');
 export const deliveryStateQuery = defineQuery<DeliveryState>('deliveryState');
 
 /** One workflow per HighLevel message: the ID is the idempotency key for HighLevel's redeliveries. */
@@ -74,6 +87,20 @@ export function isDeliverWorkflowId(value: string | undefined): value is string 
 /** The location in a deliverWorkflowId (location ids hold no ':'). */
 export function locationOfDeliverWorkflowId(workflowId: string): string {
   return workflowId.split(':')[1] ?? '';
+}
+
+/**
+ * The reference a send carries to the provider (Meta biz_opaque_callback_data, Twilio's callback `ref`): the
+ * workflow id, plus `#r<n>` for a replay, so a replay never adopts (or is confused with) the failed run's sends.
+ */
+export function sendReference(workflowId: string, replay?: ReplayRun): string {
+  return replay ? `${workflowId}#r${replay.number}` : workflowId;
+}
+
+/** The delivery workflow a provider's reference belongs to; undefined when it is not one of ours. */
+export function workflowIdOfReference(reference: string | undefined): string | undefined {
+  if (!isDeliverWorkflowId(reference)) return undefined;
+  return reference.replace(/#r\d+$/, '');
 }
 
 /** One workflow per inbound WhatsApp message: the provider's id makes redeliveries (Meta retries for 7 days) no-ops. */

@@ -8,6 +8,7 @@ import * as templates from './migrations/0004_templates';
 import * as installState from './migrations/0005_install_state';
 import * as receiptsByMessage from './migrations/0006_receipts_by_message';
 import * as whatsAppIds from './migrations/0007_whatsapp_ids';
+import * as replays from './migrations/0008_replays';
 
 export type Db = Kysely<Database>;
 
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0005_install_state': installState,
   '0006_receipts_by_message': receiptsByMessage,
   '0007_whatsapp_ids': whatsAppIds,
+  '0008_replays': replays,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -55,6 +55,10 @@ export interface LocationSettings {
   smsFallbackDeadlineSeconds?: number;
   /** Which WhatsApp outcomes trigger the SMS (src/domain/fallbackPolicy.ts). */
   smsFallbackOn?: FallbackTrigger[];
+  /** How long a message waits (held) for a paused sender to be resumed before it fails. */
+  heldMaxAgeSeconds?: number;
+  /** How fast held messages are released (and replays started) for this location after a resume. */
+  releasePerSecond?: number;
 }
 
 export type FallbackTrigger = 'no_receipt' | 'not_on_whatsapp' | 'no_template' | 'no_whatsapp_consent' | 'whatsapp_opt_out' | 'whatsapp_unavailable';
@@ -231,7 +235,32 @@ export interface HighLevelAppWebhooksTable {
   received_at: Timestamp;
 }
 
+/** A replay of failed deliveries, or a release of held ones after a resume (src/replay). */
+export interface ReplaysTable {
+  id: string;
+  kind: 'replay' | 'release';
+  location_id: string | null;
+  filter: Json<Record<string, unknown>>;
+  requested_by: string;
+  note: string | null;
+  created_at: Timestamp;
+}
+
+/** One message of a replay: pending → claimed → started (a new run) | skipped | error; detail says why. */
+export interface ReplayItemsTable {
+  id: Generated<string>;
+  replay_id: string;
+  message_id: string;
+  state: 'pending' | 'claimed' | 'started' | 'skipped' | 'error';
+  detail: Json<Record<string, unknown>>;
+  run_id: string | null;
+  claimed_at: NullableTimestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
+  replays: ReplaysTable;
+  replay_items: ReplayItemsTable;
   locations: LocationsTable;
   highlevel_tokens: HighLevelTokensTable;
   messages: MessagesTable;

@@ -12,6 +12,8 @@ export const DEFAULT_FALLBACK_TRIGGERS: FallbackTrigger[] = ['no_receipt', 'not_
 export interface SettingDefaults {
   receiptTimeoutSeconds: number;
   lateReceiptWindowSeconds: number;
+  /** HELD_MAX_AGE_SECONDS; a day when the caller has no config at hand. */
+  heldMaxAgeSeconds?: number;
 }
 
 export function resolveSettings(settings: LocationSettings | null | undefined, defaults: SettingDefaults): ResolvedSettings {
@@ -31,5 +33,7 @@ export function resolveSettings(settings: LocationSettings | null | undefined, d
     smsFallback: settings?.smsFallback ?? false,
     smsFallbackDeadlineSeconds: settings?.smsFallbackDeadlineSeconds ?? 600,
     smsFallbackOn: settings?.smsFallbackOn ?? DEFAULT_FALLBACK_TRIGGERS,
+    heldMaxAgeSeconds: settings?.heldMaxAgeSeconds ?? defaults.heldMaxAgeSeconds ?? 86_400,
+    releasePerSecond: settings?.releasePerSecond ?? 5,
   };
 }

@@ -57,15 +57,18 @@ const locationConfig = z.strictObject({
         .array(z.enum(['no_receipt', 'not_on_whatsapp', 'no_template', 'no_whatsapp_consent', 'whatsapp_opt_out', 'whatsapp_unavailable']))
         .max(6)
         .optional(),
+      heldMaxAgeSeconds: z.number().int().positive().max(7 * 86_400).optional(),
+      releasePerSecond: z.number().positive().max(100).optional(),
     })
     .optional(),
+  /** Clears the pause and releases the held messages (src/replay). */
   resumeSender: z.boolean().optional(),
 });
 
 export type LocationConfigInput = z.input<typeof locationConfig>;
 
 /** Operator API (Bearer ADMIN_TOKEN): configure locations, read a message's ledger. */
-export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext): void {
+export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext, replays?: { senderResumed(locationId: string, by: string): Promise<void> }): void {
   app.register(async (admin) => {
     requireAdminToken(admin, ctx);
 
@@ -105,6 +108,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext): voi
         // Tokens given by an operator count as an install (and undo an earlier UNINSTALL).
         await markInstalled(ctx.db, locationId, input.companyId ?? existing?.company_id ?? null);
       }
+      // Written before the held messages are listed (holdDelivery does the reverse): none is left held.
+      if (input.resumeSender) await replays?.senderResumed(locationId, 'resumeSender');
       return reply.code(existing ? 200 : 201).send(await describeLocation(ctx, locationId));
     });
 

@@ -8,6 +8,7 @@ import { registerHighLevelDeliveryRoute } from './highLevelDeliveryRoute';
 import { ApiMetrics } from '../metrics/apiMetrics';
 import { registerMetricsRoutes } from './metricsRoutes';
 import { registerOAuthRoutes } from './oauthRoutes';
+import { registerReplayRoutes } from './replayRoutes';
 import { keepRawBodies } from './rawBody';
 import { registerTemplateRoutes } from './templateRoutes';
 import { registerTwilioWebhookRoute } from './twilioWebhookRoute';
@@ -32,7 +33,8 @@ export function buildApp(given: HttpContext, options: { logStream?: NodeJS.Writa
   registerHighLevelDeliveryRoute(app, ctx);
   registerWhatsAppWebhookRoutes(app, ctx);
   registerTwilioWebhookRoute(app, ctx);
-  registerAdminRoutes(app, ctx);
+  const replays = registerReplayRoutes(app, ctx);
+  registerAdminRoutes(app, ctx, replays);
   registerTemplateRoutes(app, ctx);
   registerConsentRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);

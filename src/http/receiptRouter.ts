@@ -3,7 +3,7 @@ import type { ReceiptEvent } from '../providers/whatsappPort';
 import { classifyProviderError, describeProviderError } from '../domain/providerErrors';
 import { findByProviderMessageId } from '../store/ledger';
 import { storeReceipt } from '../store/receipts';
-import { isDeliverWorkflowId, locationOfDeliverWorkflowId, receiptSignal, type ReceiptSignal } from '../../workflows/shared';
+import { locationOfDeliverWorkflowId, receiptSignal, workflowIdOfReference, type ReceiptSignal } from '../../workflows/shared';
 import { sentByReceivingNumber } from './receiptTenancy';
 import type { HttpContext } from './context';
 
@@ -40,7 +40,9 @@ export async function routeReceipts(ctx: HttpContext, receipts: RoutableReceipt[
 }
 
 async function messageOf(ctx: HttpContext, receipt: RoutableReceipt): Promise<{ workflowId: string; locationId: string } | undefined> {
-  if (isDeliverWorkflowId(receipt.reference)) return { workflowId: receipt.reference, locationId: locationOfDeliverWorkflowId(receipt.reference) };
+  // A replay's sends carry `<workflow id>#r<n>`: its receipts belong to the same message and workflow id.
+  const referenced = workflowIdOfReference(receipt.reference);
+  if (referenced) return { workflowId: referenced, locationId: locationOfDeliverWorkflowId(referenced) };
   const row = await findByProviderMessageId(ctx.db, receipt.providerMessageId);
   return row ? { workflowId: row.id, locationId: row.location_id } : undefined;
 }

@@ -37,11 +37,12 @@ export interface ReceiptEvidence {
  * The provider message ids whose receipts carry `messageId` (our workflow id: Meta's biz_opaque_callback_data,
  * the `ref` of Twilio's StatusCallback URL), earliest first, optionally only one provider / channel.
  * Receipts carry the message's reference, not the part's: a message sent in several parts has several ids here.
+ * `reference`: a replay's own reference (`<messageId>#r<n>`); the failed run's receipts are not evidence for it.
  */
 export async function findReceiptEvidence(
   db: Db,
   messageId: string,
-  filter: { provider?: string; channel?: 'whatsapp' | 'sms' } = {},
+  filter: { provider?: string; channel?: 'whatsapp' | 'sms'; reference?: string } = {},
 ): Promise<ReceiptEvidence[]> {
   const channel = sql<'whatsapp' | 'sms'>`coalesce(payload->>'channel', 'whatsapp')`;
   let query = db
@@ -56,6 +57,8 @@ export async function findReceiptEvidence(
     .where('message_id', '=', messageId);
   if (filter.provider !== undefined) query = query.where('provider', '=', filter.provider);
   if (filter.channel !== undefined) query = query.where(channel, '=', filter.channel);
+  // A replay sends under its own reference: only receipts carrying it prove one of its sends.
+  if (filter.reference !== undefined && filter.reference !== messageId) query = query.where(sql<string>`payload->>'reference'`, '=', filter.reference);
   const rows = await query
     .groupBy(['provider', 'provider_message_id', channel])
     .orderBy('first_received_at')

@@ -10,6 +10,8 @@ import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import { deliverWorkflowId, inboundWorkflowId, templateSyncWorkflowId } from '../../workflows/shared';
 import { ADMIN_TOKEN } from '../support/harness';
 import { appendConsent } from '../../src/store/consent';
+import { findLedgerEntry } from '../../src/store/ledger';
+import { pauseSender } from '../../src/store/locations';
 import { startHarness, type Harness } from '../support/harness';
 
 const version = process.env.HISTORY_VERSION ?? 'v1';
@@ -106,4 +108,27 @@ it('records receiveInbound histories of SMS replies', async () => {
   };
   await reply('receiveInbound-sms', '+15867771998', 'C');
   await reply('receiveInbound-sms-stop', '+15867771997', 'STOP');
+}, 120_000);
+
+// Version 5 and later: a message held while the sender is paused, then released; a replay of a failed delivery.
+it('records deliverMessage histories of a held message and of a replay', async () => {
+  await pauseSender(h.db, h.location.id, 'WhatsApp error 131048: spam rate limit hit');
+  const held = await deliver(() => undefined);
+  for (let tries = 0; (await findLedgerEntry(h.db, held))?.status !== 'held'; tries += 1) {
+    if (tries > 300) throw new Error('the message was not held');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+  await fetch(`${h.apiUrl}/admin/locations/${h.location.id}`, { method: 'PUT', headers, body: JSON.stringify({ resumeSender: true }) });
+  await record('deliverMessage-held-released', held);
+
+  const failed = await deliver(() => h.meta.failNextSends(1, { httpStatus: 400, code: 131026 }));
+  await h.temporal.workflow.getHandle(failed).result().catch(() => undefined);
+  const replay = await fetch(`${h.apiUrl}/admin/replays`, { method: 'POST', headers, body: JSON.stringify({ messageIds: [failed], requestedBy: 'recorder' }) });
+  expect(replay.status).toBe(202);
+  for (let tries = 0; !(await findLedgerEntry(h.db, failed))?.status.match(/^(read|delivered)$/); tries += 1) {
+    if (tries > 300) throw new Error('the replay did not deliver');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await record('deliverMessage-replay-read', failed);
 }, 120_000);

@@ -8,7 +8,7 @@ import { fallbackReason, fallbackTriggerFor, mayFallBackToSms, type FallbackDeci
 import { classifyMetaError, describeMetaError } from '../../src/domain/metaErrors';
 import { buildOutboundParts, hasSticker, type OutboundPart } from '../../src/domain/outboundContent';
 import type { LedgerChange, LedgerEvent } from '../../src/store/ledger';
-import { SEARCH_ATTRIBUTES, deliveryStateQuery, receiptSignal, type DeliverMessageInput, type DeliveryState, type ReceiptSignal } from '../shared';
+import { SEARCH_ATTRIBUTES, deliveryStateQuery, receiptSignal, releaseSignal, sendReference, type DeliverMessageInput, type DeliveryState, type ReceiptSignal } from '../shared';
 import { planning, reporting, sending } from './proxies';
 import { DeliveryTracker } from './tracker';
 
@@ -46,15 +46,53 @@ export class DeliveryRun {
   private pushed?: HighLevelStatus;
   /** What the ledger row says, so a report writes only changes. */
   private recorded: { status: string; channel: DeliveryState['channel'] } = { status: 'received', channel: 'none' };
+  /** v5: a message of a paused sender is held until released; v4 runs (recorded before) fail it at once. */
+  private readonly holdsWhenPaused: boolean;
+  private releases = 0;
+  private heldRounds = 0;
 
   constructor(private readonly input: DeliverMessageInput) {
+    this.holdsWhenPaused = (input.version ?? 0) >= 5;
     setHandler(receiptSignal, (receipt) => void this.inbox.push(receipt));
+    setHandler(releaseSignal, () => void (this.releases += 1));
     setHandler(deliveryStateQuery, () => ({ status: this.recorded.status, channel: this.tracker.channelLabel(), ...(this.reason() ? { reason: this.reason() } : {}), parts: this.tracker.partStates() }));
   }
 
   /** Decides what to send and opens the ledger; false when another workflow already handled this message. */
   async plan(): Promise<boolean> {
     const planned = await planning.planDelivery(this.planInput(false));
+    if (planned.duplicate) return false;
+    this.policy = planned.policy;
+    this.afterRestart = planned.afterRestart;
+    // Held only when nothing else would carry it: an SMS fallback that takes a paused sender's messages still does.
+    while (this.holdsWhenPaused && senderPaused(this.policy.plan) && !this.mayFallBack(this.policy.plan.trigger).fallBack) {
+      if (!(await this.holdUntilReleased(this.policy.plan.reason))) break;
+    }
+    return true;
+  }
+
+  /**
+   * Waits for the sender's resume (the `release` signal), then plans again; false when the message's max age passed
+   * first (the paused plan stands and fails the message, naming how long it waited).
+   */
+  private async holdUntilReleased(reason: string): Promise<boolean> {
+    const releasesBefore = this.releases;
+    const { held, maxAgeMs } = await planning.holdDelivery({ messageId: this.messageId, locationId: this.input.locationId, reason });
+    if (held) {
+      this.recorded = { status: 'held', channel: 'none' };
+      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.deliveryStatus, value: 'held' }]);
+      // A replay waits from its own start, not from when HighLevel first posted the message.
+      const since = this.input.replay ? workflowInfo().runStartTime.getTime() : Date.parse(this.input.receivedAt);
+      const leftMs = maxAgeMs - (Date.now() - since);
+      const released = leftMs > 0 && (await condition(() => this.releases > releasesBefore, leftMs));
+      if (!released) {
+        const plan = this.policy.plan as Extract<DeliveryPlan, { action: 'skip' }>;
+        this.policy = { ...this.policy, plan: { ...plan, reason: `${plan.reason} (held ${Math.round(maxAgeMs / 60_000)} min; the sender was not resumed)` } };
+        return false;
+      }
+    }
+    this.heldRounds += 1;
+    const planned = await planning.planDelivery({ ...this.planInput(false), released: this.heldRounds });
     if (planned.duplicate) return false;
     this.policy = planned.policy;
     this.afterRestart = planned.afterRestart;
@@ -76,6 +114,7 @@ export class DeliveryRun {
         parts,
         round: this.sendRound,
         afterRestart: this.afterRestart,
+        ...this.replayRef(),
       });
       if (!outcome.sent) return this.whatsAppRefused(outcome.rejection);
       this.tracker.track('whatsapp', outcome.providerMessageIds, { replace: true });
@@ -197,6 +236,7 @@ export class DeliveryRun {
         attachments: this.input.attachments,
         reason: this.smsReason,
         fallback: { trigger },
+        ...this.replayRef(),
       });
       if (!outcome.sent) return this.fail({ code: String(outcome.rejection.code), reason: `${this.smsReason}, but the SMS failed: ${outcome.rejection.reason}`, channel: 'sms' });
       this.tracker.track('sms', [outcome.providerMessageId]);
@@ -275,9 +315,19 @@ export class DeliveryRun {
     return this.smsReason ?? this.whatsAppTrouble;
   }
 
+  /** A replay's sends carry their own reference (absent otherwise: activity inputs of earlier runs unchanged). */
+  private replayRef(): { replay?: number; reference?: string } {
+    const replay = this.input.replay;
+    return replay ? { replay: replay.number, reference: sendReference(this.messageId, replay) } : {};
+  }
+
   private planInput(assumeWindowClosed: boolean): PlanInput {
     return { messageId: this.messageId, ...this.input, ...(assumeWindowClosed ? { assumeWindowClosed } : {}) };
   }
+}
+
+function senderPaused(plan: DeliveryPlan): plan is Extract<DeliveryPlan, { action: 'skip' }> {
+  return plan.action === 'skip' && plan.code === 'sender_paused';
 }
 
 /** A template goes alone (free-form media outside the window would be refused); free text keeps its attachments. */
