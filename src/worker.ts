@@ -1,8 +1,10 @@
+import type { PayloadCodec } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { loadConfig } from './config';
 import { createRuntime } from './runtime';
 import { connectClient, connectWorker, ensureSearchAttributes } from './temporal/connection';
+import { payloadCodecFor } from './temporal/payloadCodec';
 import { ensureTemplateSyncSchedule } from './temporal/templateSchedule';
 
 export interface WorkerSetup {
@@ -10,6 +12,8 @@ export interface WorkerSetup {
   namespace: string;
   taskQueue: string;
   activityDeps: ActivityDeps;
+  /** Encrypts what the workflows and activities put in the history (src/temporal/payloadCodec.ts). */
+  payloadCodec: PayloadCodec;
   /** A pre-built bundle (tests, production images); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
   /** How long a shutdown may wait for running tasks (tests keep it short so teardown always finishes). */
@@ -26,6 +30,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     activities: createActivities(setup.activityDeps),
     ...workflows,
+    dataConverter: { payloadCodecs: [setup.payloadCodec] },
     // Chosen with `npm run bench` on the embedded stack (figures in the README, "Worker options"): four workflow-task and
     // four activity-task pollers instead of ten each cost the dev server and the worker less CPU per message at the same
     // throughput; 100 concurrent workflow tasks with 20 pollers cost more. Activities wait on HTTP and PostgreSQL, so
@@ -53,7 +58,8 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS: required for a standalone worker (npm start runs the embedded default)');
   const runtime = await createRuntime(config);
-  const client = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const payloadCodec = payloadCodecFor(config);
+  const client = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, payloadCodec });
   await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
   await ensureTemplateSyncSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, every: `${config.TEMPLATE_SYNC_INTERVAL_MINUTES}m` });
   await client.connection.close();
@@ -63,6 +69,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activityDeps: runtime.activityDeps,
+    payloadCodec,
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
   });
   await worker.run();

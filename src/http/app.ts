@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { loggerOptions } from '../logging';
 import { registerAdminRoutes } from './adminRoutes';
+import { registerCodecRoutes } from './codecRoutes';
 import { registerConsentRoutes } from './consentRoutes';
 import type { HttpContext } from './context';
 import { registerHealthRoutes } from './healthRoutes';
@@ -32,5 +33,6 @@ export function buildApp(ctx: HttpContext, options: { logStream?: NodeJS.Writabl
   registerTemplateRoutes(app, ctx);
   registerConsentRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);
+  registerCodecRoutes(app, ctx);
   return app;
 }
