@@ -4,6 +4,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import { loadConfig } from './config';
 import { createRuntime } from './runtime';
 import { connectClient, connectWorker, ensureSearchAttributes } from './temporal/connection';
+import { dataConverterWith } from './temporal/dataConverter';
 import { payloadCodecFor } from './temporal/payloadCodec';
 import { ensureTemplateSyncSchedule } from './temporal/templateSchedule';
 
@@ -14,7 +15,10 @@ export interface WorkerSetup {
   activityDeps: ActivityDeps;
   /** Encrypts what the workflows and activities put in the history (src/temporal/payloadCodec.ts). */
   payloadCodec: PayloadCodec;
-  /** A pre-built bundle (tests, production images); otherwise the workflows are bundled at start. */
+  /**
+   * A pre-built bundle (tests, production images), bundled with `failureConverterPath: FAILURE_CONVERTER_PATH`;
+   * otherwise the workflows are bundled at start.
+   */
   workflowBundlePath?: string;
   /** How long a shutdown may wait for running tasks (tests keep it short so teardown always finishes). */
   shutdown?: Pick<WorkerOptions, 'shutdownGraceTime' | 'shutdownForceTime'>;
@@ -30,7 +34,8 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     activities: createActivities(setup.activityDeps),
     ...workflows,
-    dataConverter: { payloadCodecs: [setup.payloadCodec] },
+    // A pre-built bundle must have been bundled with FAILURE_CONVERTER_PATH (the sandbox's failure converter).
+    dataConverter: dataConverterWith(setup.payloadCodec),
     // Chosen with `npm run bench` on the embedded stack (figures in the README, "Worker options"): four workflow-task and
     // four activity-task pollers instead of ten each cost the dev server and the worker less CPU per message at the same
     // throughput; 100 concurrent workflow tasks with 20 pollers cost more. Activities wait on HTTP and PostgreSQL, so

@@ -3,6 +3,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shared';
+import { dataConverterWith } from './dataConverter';
 
 export interface TemporalTarget {
   address: string;
@@ -16,7 +17,7 @@ export async function connectClient(target: TemporalTarget & { payloadCodec: Pay
 }
 
 export function clientWithCodec(connection: Connection, namespace: string, payloadCodec: PayloadCodec): Client {
-  return new Client({ connection, namespace, dataConverter: { payloadCodecs: [payloadCodec] } });
+  return new Client({ connection, namespace, dataConverter: dataConverterWith(payloadCodec) });
 }
 
 export async function connectWorker(target: TemporalTarget): Promise<NativeConnection> {

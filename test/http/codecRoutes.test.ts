@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { Payload } from '@temporalio/common';
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import { ensureTemporalCli } from '../../src/temporal/cli';
-import { deliverWorkflowId, inboundWorkflowId } from '../../workflows/shared';
+import { ALL_SEARCH_ATTRIBUTES, deliverWorkflowId, inboundWorkflowId } from '../../workflows/shared';
 import { deliveryOutcome } from '../support/expectations';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/harness';
 import { inboundOutcome, inboundWamid } from '../support/inbound';
@@ -114,10 +114,32 @@ describe('workflow histories hold no phone number and no message text', () => {
     }
   });
 
+  it("a failed delivery's failure messages are encrypted too; its type stays readable", async () => {
+    const phone = '+15864609119';
+    await h.openWindow(h.location.id, phone);
+    h.meta.failNextSends(1, { httpStatus: 400, code: 131026 });
+    const payload = HighLevelDeliveryCaller.examplePayload({ locationId: h.location.id, phone, attachments: [], message: OUT_TEXT });
+    expect((await h.caller.send(h.deliveryUrl, payload)).status).toBe(200);
+    const workflowId = deliverWorkflowId(h.location.id, payload.messageId);
+    const outcome = await deliveryOutcome(h.temporal, workflowId); // through the codec: the reason reads in clear
+    expect(outcome).toMatchObject({ status: 'failed', reason: expect.stringMatching(/\w{6,}/) });
+
+    const exported = readable(await exportHistory(workflowId));
+    expect(exported).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_FAILED');
+    expect(exported).toContain('DeliveryFailed');
+    expect(exported).toContain('Encoded failure');
+    expect(exported).not.toContain(outcome.reason as string);
+    expect(exported).not.toContain(phone.slice(1));
+    expect(exported).not.toContain(OUT_TEXT);
+    const decoded = readable(await exportHistory(workflowId, { endpoint: `${h.apiUrl}/codec`, auth: `Bearer ${ADMIN_TOKEN}` }));
+    expect(decoded).toContain(outcome.reason as string);
+  });
+
   it('search attributes stay readable and hold ids, never a number', async () => {
     const { searchAttributes } = await h.temporal.workflow.getHandle(outboundId).describe();
     expect(searchAttributes).toMatchObject({ LocationId: [h.location.id], DeliveryStatus: ['read'], DeliveryChannel: ['whatsapp'] });
-    expect(JSON.stringify(searchAttributes)).not.toMatch(/\d{7,}/);
+    const ours = ALL_SEARCH_ATTRIBUTES.map((key) => JSON.stringify(searchAttributes[key.name] ?? null));
+    for (const value of ours) expect(value).not.toMatch(/\d{7,}/);
   });
 });
 
