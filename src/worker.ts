@@ -34,7 +34,6 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     activities: createActivities(setup.activityDeps),
     ...workflows,
-    // A pre-built bundle must have been bundled with FAILURE_CONVERTER_PATH (the sandbox's failure converter).
     dataConverter: dataConverterWith(setup.payloadCodec),
     // Chosen with `npm run bench` on the embedded stack (figures in the README, "Worker options"): four workflow-task and
     // four activity-task pollers instead of ten each cost the dev server and the worker less CPU per message at the same

@@ -136,7 +136,7 @@ export async function startHarness(
     ADMIN_TOKEN,
     ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
     // Every test runs with encrypted workflow payloads, as production does.
-    PAYLOAD_KEYS: `test-${taskQueue}:${crypto.randomBytes(32).toString('base64')}`,
+    PAYLOAD_KEYS: `${taskQueue}:${crypto.randomBytes(32).toString('base64')}`,
     RECEIPT_TIMEOUT_SECONDS: '5',
     LATE_RECEIPT_WINDOW_SECONDS: '8',
     // Extra settings for one test file (e.g. the OAuth client of the install flow).
