@@ -136,10 +136,14 @@ describe('workflow histories hold no phone number and no message text', () => {
   });
 
   it('search attributes stay readable and hold ids, never a number', async () => {
-    const { searchAttributes } = await h.temporal.workflow.getHandle(outboundId).describe();
-    expect(searchAttributes).toMatchObject({ LocationId: [h.location.id], DeliveryStatus: ['read'], DeliveryChannel: ['whatsapp'] });
-    const ours = ALL_SEARCH_ATTRIBUTES.map((key) => JSON.stringify(searchAttributes[key.name] ?? null));
-    for (const value of ours) expect(value).not.toMatch(/\d{7,}/);
+    const outbound = (await h.temporal.workflow.getHandle(outboundId).describe()).searchAttributes;
+    expect(outbound).toMatchObject({ LocationId: [h.location.id], DeliveryStatus: ['read'], DeliveryChannel: ['whatsapp'] });
+    const inbound = (await h.temporal.workflow.getHandle(inboundId).describe()).searchAttributes;
+    expect(inbound).toMatchObject({ LocationId: [h.location.id], ContactId: [expect.any(String)] });
+    const ours = [outbound, inbound].flatMap((attributes) => ALL_SEARCH_ATTRIBUTES.map((key) => JSON.stringify(attributes[key.name] ?? null)));
+    for (const value of ours) {
+      for (const phone of [OUT_PHONE, IN_PHONE]) expect(value).not.toContain(phone.slice(1));
+    }
   });
 });
 
