@@ -1,14 +1,16 @@
-import { Client, Connection } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from './config';
 import { buildApp } from './http/app';
 import { createRuntime, type Runtime } from './runtime';
-import { ensureSearchAttributes } from './temporal/connection';
+import { clientWithCodec, ensureSearchAttributes } from './temporal/connection';
+import { payloadCodecFor } from './temporal/payloadCodec';
 
 /** The API with a lazy Temporal connection: it starts (and /readyz says why) while Temporal is down. */
 export function createApi(runtime: Runtime, temporalAddress: string): { app: FastifyInstance; temporal: Client } {
   const connection = Connection.lazy({ address: temporalAddress, connectTimeout: '5s' });
-  const temporal = new Client({ connection, namespace: runtime.config.TEMPORAL_NAMESPACE });
+  // The codec also serves /codec (the Web UI's remote codec), so the UI decodes with exactly these keys.
+  const temporal = clientWithCodec(connection, runtime.config.TEMPORAL_NAMESPACE, payloadCodecFor(runtime.config));
   const app = buildApp({ config: runtime.config, db: runtime.db, temporal, box: runtime.box });
   app.addHook('onClose', async () => connection.close());
   return { app, temporal };

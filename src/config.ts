@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { parsePayloadKeys } from './temporal/payloadCodec';
 
 /** HighLevel's published Ed25519 key for X-GHL-Signature (Webhook Integration Guide). */
 export const HIGHLEVEL_PUBLISHED_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
@@ -36,6 +37,20 @@ export const configSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   /** The worker's Prometheus /metrics (the Temporal SDK's exporter). */
   WORKER_METRICS_PORT: port.default(9464),
+  /**
+   * Workflow payload encryption: `kid1:base64key,kid0:base64key`, the first encrypts, all decrypt (rotation).
+   * Required in production; otherwise a development key is generated in DATA_DIR.
+   */
+  PAYLOAD_KEYS: optionalString.superRefine((value, ctx) => {
+    if (value === undefined) return;
+    try {
+      parsePayloadKeys(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
+  /** Browser origins (comma-separated) of the Temporal Web UI allowed to call /codec; default the embedded UI's. */
+  CODEC_CORS_ORIGINS: optionalString,
 
   HIGHLEVEL_API_BASE_URL: url.default('https://services.leadconnectorhq.com'),
   HIGHLEVEL_WEBHOOK_PUBLIC_KEY: z.string().min(1).default(HIGHLEVEL_PUBLISHED_PUBLIC_KEY),

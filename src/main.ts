@@ -9,6 +9,7 @@ import { asEnv, Supervisor, type ChildExit, type SupervisedChild } from './super
 import { connectClient, ensureSearchAttributes } from './temporal/connection';
 import { ensureTemplateSyncSchedule } from './temporal/templateSchedule';
 import { startDevServer } from './temporal/devServer';
+import { payloadCodecFor } from './temporal/payloadCodec';
 
 const say = (line: string) => {
   try {
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
     }
     if (stopping) return;
 
+    // Before the children start: a development payload key is generated once, here, and they read it.
+    const payloadCodec = payloadCodecFor(config);
     const runtime = await createRuntime(config, { createDatabase: true });
     say(`[db] ${redactUrl(config.DATABASE_URL)} ready (migrations applied)`);
     try {
@@ -83,7 +86,14 @@ async function main(): Promise<void> {
 
     let temporalAddress = config.TEMPORAL_ADDRESS;
     if (!temporalAddress) {
-      const devServer = await startDevServer({ dataDir: config.DATA_DIR, port: config.TEMPORAL_DEV_PORT, uiPort: config.TEMPORAL_UI_PORT, namespace: config.TEMPORAL_NAMESPACE, progress: say });
+      const devServer = await startDevServer({
+        dataDir: config.DATA_DIR,
+        port: config.TEMPORAL_DEV_PORT,
+        uiPort: config.TEMPORAL_UI_PORT,
+        namespace: config.TEMPORAL_NAMESPACE,
+        uiCodecEndpoint: `${config.PUBLIC_BASE_URL}/codec`,
+        progress: say,
+      });
       cleanup.push({ name: 'Temporal dev server', run: () => devServer.stop() });
       devServer.process?.once('exit', (code, signal) => {
         if (!stopping) finish(`the Temporal dev server exited with ${signal ?? `code ${code}`} unexpectedly`, 1);
@@ -93,7 +103,7 @@ async function main(): Promise<void> {
     }
     if (stopping) return;
 
-    const client = await connectClient({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
+    const client = await connectClient({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, payloadCodec });
     cleanup.push({ name: 'Temporal client', run: () => client.connection.close() });
     await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
     await ensureTemplateSyncSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, every: `${config.TEMPLATE_SYNC_INTERVAL_MINUTES}m` });

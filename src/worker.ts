@@ -1,9 +1,12 @@
+import type { PayloadCodec } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { loadConfig } from './config';
 import { ActivityOutcomeMetrics } from './metrics/activityOutcomes';
 import { createRuntime } from './runtime';
 import { connectClient, connectWorker, ensureSearchAttributes } from './temporal/connection';
+import { dataConverterWith } from './temporal/dataConverter';
+import { payloadCodecFor } from './temporal/payloadCodec';
 import { ensureTemplateSyncSchedule } from './temporal/templateSchedule';
 
 export interface WorkerSetup {
@@ -11,7 +14,12 @@ export interface WorkerSetup {
   namespace: string;
   taskQueue: string;
   activityDeps: ActivityDeps;
-  /** A pre-built bundle (tests, production images); otherwise the workflows are bundled at start. */
+  /** Encrypts what the workflows and activities put in the history (src/temporal/payloadCodec.ts). */
+  payloadCodec: PayloadCodec;
+  /**
+   * A pre-built bundle (tests, production images), bundled with `failureConverterPath: FAILURE_CONVERTER_PATH`;
+   * otherwise the workflows are bundled at start.
+   */
   workflowBundlePath?: string;
   /** How long a shutdown may wait for running tasks (tests keep it short so teardown always finishes). */
   shutdown?: Pick<WorkerOptions, 'shutdownGraceTime' | 'shutdownForceTime'>;
@@ -28,6 +36,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     activities: createActivities(setup.activityDeps),
     ...workflows,
     interceptors: { activity: [(context) => ({ inbound: new ActivityOutcomeMetrics(context) })] },
+    dataConverter: dataConverterWith(setup.payloadCodec),
     // Chosen with `npm run bench` on the embedded stack (figures in the README, "Worker options"): four workflow-task and
     // four activity-task pollers instead of ten each cost the dev server and the worker less CPU per message at the same
     // throughput; 100 concurrent workflow tasks with 20 pollers cost more. Activities wait on HTTP and PostgreSQL, so
@@ -59,7 +68,8 @@ async function main(): Promise<void> {
   });
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS: required for a standalone worker (npm start runs the embedded default)');
   const runtime = await createRuntime(config);
-  const client = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const payloadCodec = payloadCodecFor(config);
+  const client = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, payloadCodec });
   await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
   await ensureTemplateSyncSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, every: `${config.TEMPLATE_SYNC_INTERVAL_MINUTES}m` });
   await client.connection.close();
@@ -69,6 +79,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activityDeps: runtime.activityDeps,
+    payloadCodec,
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
   });
   await worker.run();

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { loggerOptions } from '../logging';
 import { registerAdminRoutes } from './adminRoutes';
+import { registerCodecRoutes } from './codecRoutes';
 import { registerConsentRoutes } from './consentRoutes';
 import type { HttpContext } from './context';
 import { registerHealthRoutes } from './healthRoutes';
@@ -38,5 +39,6 @@ export function buildApp(given: HttpContext, options: { logStream?: NodeJS.Writa
   registerTemplateRoutes(app, ctx);
   registerConsentRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);
+  registerCodecRoutes(app, ctx);
   return app;
 }

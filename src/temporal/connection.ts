@@ -1,16 +1,23 @@
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shared';
+import { dataConverterWith } from './dataConverter';
 
 export interface TemporalTarget {
   address: string;
   namespace: string;
 }
 
-export async function connectClient(target: TemporalTarget): Promise<Client> {
+/** Every client of this deployment's workflows encrypts and decrypts payloads with the codec (payloadCodecFor). */
+export async function connectClient(target: TemporalTarget & { payloadCodec: PayloadCodec }): Promise<Client> {
   const connection = await Connection.connect({ address: target.address, connectTimeout: '5s' });
-  return new Client({ connection, namespace: target.namespace });
+  return clientWithCodec(connection, target.namespace, target.payloadCodec);
+}
+
+export function clientWithCodec(connection: Connection, namespace: string, payloadCodec: PayloadCodec): Client {
+  return new Client({ connection, namespace, dataConverter: dataConverterWith(payloadCodec) });
 }
 
 export async function connectWorker(target: TemporalTarget): Promise<NativeConnection> {

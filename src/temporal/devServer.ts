@@ -33,6 +33,8 @@ export async function startDevServer(options: {
   port: number;
   uiPort: number;
   namespace: string;
+  /** The api's remote codec (`<PUBLIC_BASE_URL>/codec`): the Web UI decodes payloads through it. */
+  uiCodecEndpoint?: string;
   progress?: Progress;
 }): Promise<DevServer> {
   const progress = options.progress ?? console.log;
@@ -49,6 +51,7 @@ export async function startDevServer(options: {
     '--ip', '127.0.0.1',
     '--port', String(options.port),
     '--ui-port', String(options.uiPort),
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     '--namespace', options.namespace,
     '--db-filename', path.join(options.dataDir, 'temporal.db'),
     '--sqlite-pragma', 'journal_mode=WAL',

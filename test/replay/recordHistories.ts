@@ -13,13 +13,16 @@ import { appendConsent } from '../../src/store/consent';
 import { findLedgerEntry } from '../../src/store/ledger';
 import { pauseSender } from '../../src/store/locations';
 import { startHarness, type Harness } from '../support/harness';
+import { REPLAY_PAYLOAD_KEYS } from './payloadKeys';
 
+/** e.g. `v4-encrypted`: the suffix of each file's name. */
 const version = process.env.HISTORY_VERSION ?? 'v1';
 const out = path.join(__dirname, 'histories');
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ settings: { receiptTimeoutSeconds: 2, lateReceiptWindowSeconds: 3 } });
+  // Payloads are encrypted as in production, with the fixtures' key so that replay.test.ts can decrypt them.
+  h = await startHarness({ settings: { receiptTimeoutSeconds: 2, lateReceiptWindowSeconds: 3 }, env: { PAYLOAD_KEYS: REPLAY_PAYLOAD_KEYS } });
 });
 afterAll(async () => {
   await h?.stop();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../src/temporal/cli';
+import { FAILURE_CONVERTER_PATH } from '../../src/temporal/dataConverter';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shared';
 
 /** One real Temporal dev server (the go-built CLI) and one workflow bundle for the whole run. */
@@ -23,6 +24,7 @@ export default async function globalSetup(): Promise<void> {
 
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    failureConverterPath: FAILURE_CONVERTER_PATH, // failure messages encrypted, as src/worker.ts does
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
   });
   const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ghlwa-bundle-')), 'workflows.js');

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config';
@@ -11,6 +11,8 @@ import { recordInbound } from '../../src/store/conversationWindows';
 import { upsertLocation } from '../../src/store/locations';
 import { HighLevelTokenStore } from '../../src/providers/highlevel/tokenStore';
 import { createWorker } from '../../src/worker';
+import { clientWithCodec } from '../../src/temporal/connection';
+import { payloadCodecFor } from '../../src/temporal/payloadCodec';
 import { HighLevelDeliveryCaller, HighLevelSimulator } from '../../src/simulators/highlevel';
 import { MetaSimulator } from '../../src/simulators/meta';
 import { TwilioSimulator } from '../../src/simulators/twilio';
@@ -142,6 +144,8 @@ export async function startHarness(
     WHATSAPP_VERIFY_TOKEN,
     ADMIN_TOKEN,
     ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
+    // Every test runs with encrypted workflow payloads, as production does.
+    PAYLOAD_KEYS: `${taskQueue}:${crypto.randomBytes(32).toString('base64')}`,
     RECEIPT_TIMEOUT_SECONDS: '5',
     LATE_RECEIPT_WINDOW_SECONDS: '8',
     // Extra settings for one test file (e.g. the OAuth client of the install flow).
@@ -150,7 +154,8 @@ export async function startHarness(
   const config = loadConfig(env);
   const box = new SecretBox(config.ENCRYPTION_KEY as string);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS as string });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const payloadCodec = payloadCodecFor(config);
+  const temporal = clientWithCodec(connection, config.TEMPORAL_NAMESPACE, payloadCodec);
   const api = buildApp({ config, db: productDb, temporal, box }, options.apiLogStream ? { logStream: options.apiLogStream } : {});
   await api.listen({ host: '127.0.0.1', port: 0 });
   const address = api.server.address();
@@ -166,6 +171,7 @@ export async function startHarness(
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue,
       activityDeps: createActivityDeps(config, productDb, box),
+      payloadCodec,
       workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
       shutdown: WORKER_SHUTDOWN,
     });

@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config';
 import { createDb } from '../../src/db/database';
 import { createActivityDeps } from '../../src/runtime';
 import { SecretBox } from '../../src/security/secretBox';
+import { payloadCodecFor } from '../../src/temporal/payloadCodec';
 import { createWorker } from '../../src/worker';
 
 async function main(): Promise<void> {
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activityDeps: createActivityDeps(config, db, new SecretBox(config.ENCRYPTION_KEY as string)),
+    payloadCodec: payloadCodecFor(config),
     workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
     shutdown: { shutdownGraceTime: '1s', shutdownForceTime: '5s' },
   });
