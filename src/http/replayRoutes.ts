@@ -34,8 +34,6 @@ const replayRequest = z
   .refine((body) => body.locationId !== undefined || body.messageIds !== undefined, { message: 'give a locationId or messageIds', path: ['locationId'] })
   .refine((body) => !body.since || !body.until || Date.parse(body.since) < Date.parse(body.until), { message: 'must be after since', path: ['until'] });
 
-type ReplayRequest = z.input<typeof replayRequest>;
-
 /** Replays of failed messages and releases of held ones; the runner lives as long as the api. */
 export function registerReplayRoutes(app: FastifyInstance, ctx: HttpContext): { senderResumed(locationId: string, by: string): Promise<void> } {
   const runner = new ReplayRunner(ctx, app.log);
