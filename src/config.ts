@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parsePayloadKeys } from './temporal/payloadCodec';
+import { TEMPLATE_SYNC_SCHEDULE_ID } from '../workflows/shared';
 
 /** HighLevel's published Ed25519 key for X-GHL-Signature (Webhook Integration Guide). */
 export const HIGHLEVEL_PUBLISHED_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
@@ -76,6 +77,8 @@ export const configSchema = z.object({
   RECEIPT_TIMEOUT_SECONDS: duration.default(600),
   /** How often the Temporal Schedule re-syncs every location's approved templates. */
   TEMPLATE_SYNC_INTERVAL_MINUTES: duration.default(360),
+  /** One schedule per deployment sharing a namespace (tests give each run its own). */
+  TEMPLATE_SYNC_SCHEDULE_ID: z.string().min(1).default(TEMPLATE_SYNC_SCHEDULE_ID),
   LATE_RECEIPT_WINDOW_SECONDS: duration.default(24 * 3600),
   /**
    * How long a retried send waits for a receipt proving its lost predecessor before sending (never twice). Meta and

@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     const client = await connectClient({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, payloadCodec });
     cleanup.push({ name: 'Temporal client', run: () => client.connection.close() });
     await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
-    await ensureTemplateSyncSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, every: `${config.TEMPLATE_SYNC_INTERVAL_MINUTES}m` });
+    await ensureTemplateSyncSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, every: `${config.TEMPLATE_SYNC_INTERVAL_MINUTES}m`, scheduleId: config.TEMPLATE_SYNC_SCHEDULE_ID });
     if (stopping) return;
 
     // The children read the same environment, plus what this process decided: the Temporal address and the simulators.

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const payloadCodec = payloadCodecFor(config);
   const client = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, payloadCodec });
   await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
-  await ensureTemplateSyncSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, every: `${config.TEMPLATE_SYNC_INTERVAL_MINUTES}m` });
+  await ensureTemplateSyncSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, every: `${config.TEMPLATE_SYNC_INTERVAL_MINUTES}m`, scheduleId: config.TEMPLATE_SYNC_SCHEDULE_ID });
   await client.connection.close();
   const connection = await connectWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const worker = await createWorker({

@@ -135,6 +135,7 @@ export async function startHarness(
     DATABASE_URL: databaseRelay?.url ?? database.url,
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
     TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPLATE_SYNC_SCHEDULE_ID: `template-sync-${taskQueue}`,
     HIGHLEVEL_API_BASE_URL: highLevel.baseUrl,
     HIGHLEVEL_WEBHOOK_PUBLIC_KEY: caller.publicKeyPem,
     WHATSAPP_GRAPH_BASE_URL: proxies?.meta.baseUrl ?? meta.baseUrl,
