@@ -1,18 +1,17 @@
-import { Connection, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from './config';
 import { buildApp } from './http/app';
 import { createRuntime, type Runtime } from './runtime';
-import { clientWithCodec, ensureSearchAttributes } from './temporal/connection';
+import { ensureSearchAttributes, lazyClient, requireTemporalTarget, type TemporalTarget } from './temporal/connection';
 import { payloadCodecFor } from './temporal/payloadCodec';
 
 /** The API with a lazy Temporal connection: it starts (and /readyz says why) while Temporal is down. */
-export function createApi(runtime: Runtime, temporalAddress: string): { app: FastifyInstance; temporal: Client } {
-  const connection = Connection.lazy({ address: temporalAddress, connectTimeout: '5s' });
+export function createApi(runtime: Runtime, target: TemporalTarget): { app: FastifyInstance; temporal: Client } {
   // The codec also serves /codec (the Web UI's remote codec), so the UI decodes with exactly these keys.
-  const temporal = clientWithCodec(connection, runtime.config.TEMPORAL_NAMESPACE, payloadCodecFor(runtime.config));
+  const temporal = lazyClient(target, payloadCodecFor(runtime.config));
   const app = buildApp({ config: runtime.config, db: runtime.db, temporal, box: runtime.box });
-  app.addHook('onClose', async () => connection.close());
+  app.addHook('onClose', async () => temporal.connection.close());
   return { app, temporal };
 }
 
@@ -22,13 +21,13 @@ export async function listen(app: FastifyInstance, config: Config): Promise<stri
   return typeof address === 'object' && address ? `http://${config.HOST}:${address.port}` : String(address);
 }
 
-/** `npm run start:api`: the receivers only, against TEMPORAL_ADDRESS. */
+/** `npm run start:api`: the receivers only, against the configured Temporal (temporalTarget). */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS: required for a standalone api (npm start runs the embedded default)');
+  const target = requireTemporalTarget(process.env, 'api');
+  const config: Config = { ...loadConfig(), TEMPORAL_NAMESPACE: target.namespace };
   const runtime = await createRuntime(config);
-  const { app, temporal } = createApi(runtime, config.TEMPORAL_ADDRESS);
-  await ensureSearchAttributes(temporal, config.TEMPORAL_NAMESPACE).catch((error) => app.log.warn({ err: error }, 'could not register search attributes yet'));
+  const { app, temporal } = createApi(runtime, target);
+  await ensureSearchAttributes(temporal, target.namespace).catch((error) => app.log.warn({ err: error }, 'could not register search attributes yet'));
   await listen(app, config);
   const stop = async () => {
     await app.close();

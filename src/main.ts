@@ -6,7 +6,7 @@ import { loadConfig, wantsSimulators, type Config } from './config';
 import { createRuntime } from './runtime';
 import { startDemoSimulators, type DemoSimulators } from './simulators/demo';
 import { asEnv, Supervisor, type ChildExit, type SupervisedChild } from './supervisor';
-import { connectClient, ensureSearchAttributes } from './temporal/connection';
+import { connectClient, ensureSearchAttributes, temporalTarget, type TemporalTarget } from './temporal/connection';
 import { ensureTemplateSyncSchedule } from './temporal/templateSchedule';
 import { startDevServer } from './temporal/devServer';
 import { payloadCodecFor } from './temporal/payloadCodec';
@@ -25,7 +25,7 @@ const STARTUP_TIMEOUT_MS = 180_000;
 
 /**
  * `npm start`, the embedded default. This process is the supervisor: it creates and migrates the PostgreSQL database,
- * starts the Temporal dev server with its Web UI (unless TEMPORAL_ADDRESS is set) and the simulators (when no real
+ * starts the Temporal dev server with its Web UI (unless TEMPORAL_ADDRESS or a Temporal profile names a server) and the simulators (when no real
  * credentials are configured), seeds the demo location, makes sure of the search attributes and the template sync
  * schedule, then runs the api (`dist/src/api.js`) and the worker (`dist/src/worker.js`) as two child processes, so the
  * Delivery URL never waits behind activity work. Ctrl-C / SIGTERM stops the children (grace, then SIGKILL), then the
@@ -84,8 +84,9 @@ async function main(): Promise<void> {
     }
     if (stopping) return;
 
-    let temporalAddress = config.TEMPORAL_ADDRESS;
-    if (!temporalAddress) {
+    // A Temporal named by TEMPORAL_ADDRESS or a profile (envconfig), else the embedded dev server.
+    let target = temporalTarget(process.env);
+    if (!target) {
       const devServer = await startDevServer({
         dataDir: config.DATA_DIR,
         port: config.TEMPORAL_DEV_PORT,
@@ -98,19 +99,19 @@ async function main(): Promise<void> {
       devServer.process?.once('exit', (code, signal) => {
         if (!stopping) finish(`the Temporal dev server exited with ${signal ?? `code ${code}`} unexpectedly`, 1);
       });
-      temporalAddress = devServer.address;
+      target = temporalTarget(process.env, devServer.address) as TemporalTarget;
       say(`[temporal] dev server on ${devServer.address}, Web UI at ${devServer.uiUrl}`);
     }
     if (stopping) return;
 
-    const client = await connectClient({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, payloadCodec });
+    const client = await connectClient(target, payloadCodec);
     cleanup.push({ name: 'Temporal client', run: () => client.connection.close() });
-    await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+    await ensureSearchAttributes(client, target.namespace);
     await ensureTemplateSyncSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, every: `${config.TEMPLATE_SYNC_INTERVAL_MINUTES}m`, scheduleId: config.TEMPLATE_SYNC_SCHEDULE_ID });
     if (stopping) return;
 
     // The children read the same environment, plus what this process decided: the Temporal address and the simulators.
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...asEnv(simulators?.configOverrides ?? {}), TEMPORAL_ADDRESS: temporalAddress };
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...asEnv(simulators?.configOverrides ?? {}), TEMPORAL_ADDRESS: target.address, TEMPORAL_NAMESPACE: target.namespace };
     const worker = supervisor.start({ name: 'worker', entry: path.join(__dirname, 'worker.js'), env: childEnv });
     const api = supervisor.start({ name: 'api', entry: path.join(__dirname, 'api.js'), env: childEnv });
 
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     if (!ready) return finish(`api or worker not ready within ${STARTUP_TIMEOUT_MS / 1000} s`, 1);
     say(`[api] listening on ${apiUrl} (GET /readyz), pid ${api.pid}`);
-    say(`[worker] polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${temporalAddress}, pid ${worker.pid}`);
+    say(`[worker] polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${target.address}, pid ${worker.pid}`);
     if (simulators) for (const line of simulators.describe(config.PUBLIC_BASE_URL)) say(line);
     say('[supervisor] running; Ctrl-C stops everything');
   })();
@@ -151,7 +152,7 @@ async function waitForWorker(client: Client, config: Config, worker: SupervisedC
   while (!cancelled()) {
     try {
       const { pollers } = await client.workflowService.describeTaskQueue({
-        namespace: config.TEMPORAL_NAMESPACE,
+        namespace: client.options.namespace,
         taskQueue: { name: config.TEMPORAL_TASK_QUEUE, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
         taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
       });

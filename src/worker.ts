@@ -4,7 +4,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import { loadConfig } from './config';
 import { ActivityOutcomeMetrics } from './metrics/activityOutcomes';
 import { createRuntime } from './runtime';
-import { connectClient, connectWorker, ensureSearchAttributes } from './temporal/connection';
+import { connectClient, connectWorker, ensureSearchAttributes, requireTemporalTarget } from './temporal/connection';
 import { dataConverterWith } from './temporal/dataConverter';
 import { payloadCodecFor } from './temporal/payloadCodec';
 import { ensureTemplateSyncSchedule } from './temporal/templateSchedule';
@@ -57,26 +57,26 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
   });
 }
 
-/** `npm run start:worker`: a worker only, against TEMPORAL_ADDRESS. */
+/** `npm run start:worker`: a worker only, against the configured Temporal (temporalTarget). */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const target = requireTemporalTarget(process.env, 'worker');
+  const config = { ...loadConfig(), TEMPORAL_NAMESPACE: target.namespace };
   // The SDK's INFO lines (the workflow bundle's webpack report, state changes) only at LOG_LEVEL=debug or trace.
   Runtime.install({
     logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'),
     // The SDK's own Prometheus exporter: its runtime metrics plus ghlwa_activity_outcomes, at /metrics.
     telemetryOptions: { metrics: { prometheus: { bindAddress: `${config.HOST}:${config.WORKER_METRICS_PORT}`, countersTotalSuffix: true } } },
   });
-  if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS: required for a standalone worker (npm start runs the embedded default)');
   const runtime = await createRuntime(config);
   const payloadCodec = payloadCodecFor(config);
-  const client = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, payloadCodec });
-  await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+  const client = await connectClient(target, payloadCodec);
+  await ensureSearchAttributes(client, target.namespace);
   await ensureTemplateSyncSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, every: `${config.TEMPLATE_SYNC_INTERVAL_MINUTES}m`, scheduleId: config.TEMPLATE_SYNC_SCHEDULE_ID });
   await client.connection.close();
-  const connection = await connectWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const connection = await connectWorker(target);
   const worker = await createWorker({
     connection,
-    namespace: config.TEMPORAL_NAMESPACE,
+    namespace: target.namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activityDeps: runtime.activityDeps,
     payloadCodec,
