@@ -8,24 +8,10 @@
  */
 import readline from 'node:readline/promises';
 import { parseArgs } from 'node:util';
+import type { ReplayPlan } from '../src/replay/replays';
 
-interface PlannedMessage {
-  messageId: string;
-  status: string;
-  action: 'replay' | 'skip';
-  skip?: string;
-  lastFailure: { code: string; reason: string; at: string };
-}
-
-interface Plan {
-  total: number;
-  toReplay: number;
-  skipped: number;
-  byReason: Record<string, number>;
-  skippedBy: Record<string, number>;
-  truncated: boolean;
-  messages: PlannedMessage[];
-}
+/** The API's answer: the same type the replay module returns (JSON). */
+type Plan = ReplayPlan;
 
 interface Progress {
   state: 'running' | 'done';

@@ -19,6 +19,17 @@ export const SEARCH_ATTRIBUTES = {
 
 export const ALL_SEARCH_ATTRIBUTES = Object.values(SEARCH_ATTRIBUTES);
 
+/** What a delivery run starts with (the first run and every replay): who, which message, nothing decided yet. */
+export function initialDeliverySearchAttributes(message: { locationId: string; contactId: string; highLevelMessageId: string }) {
+  return [
+    { key: SEARCH_ATTRIBUTES.locationId, value: message.locationId },
+    { key: SEARCH_ATTRIBUTES.contactId, value: message.contactId },
+    { key: SEARCH_ATTRIBUTES.highLevelMessageId, value: message.highLevelMessageId },
+    { key: SEARCH_ATTRIBUTES.deliveryChannel, value: 'none' },
+    { key: SEARCH_ATTRIBUTES.deliveryStatus, value: 'received' },
+  ];
+}
+
 
 export interface DeliverMessageInput {
   locationId: string;

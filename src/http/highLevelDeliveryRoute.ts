@@ -8,7 +8,7 @@ import { maskPhone } from '../logging';
 import { verifyHighLevelSignature } from '../providers/highlevel/signature';
 import { constantTimeEqual, sha256Hex } from '../security/secretBox';
 import { findLocation } from '../store/locations';
-import { DELIVERY_VERSION, SEARCH_ATTRIBUTES, deliverWorkflowId, type DeliverMessageInput } from '../../workflows/shared';
+import { DELIVERY_VERSION, initialDeliverySearchAttributes, deliverWorkflowId, type DeliverMessageInput } from '../../workflows/shared';
 import type { HttpContext } from './context';
 import { parseJson, rawBodyOf } from './rawBody';
 import { badRequest, unavailable, zodFields } from './replies';
@@ -92,13 +92,7 @@ export function registerHighLevelDeliveryRoute(app: FastifyInstance, ctx: HttpCo
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         workflowIdConflictPolicy: 'USE_EXISTING',
         staticSummary: `SMS → WhatsApp to ${maskPhone(input.phoneE164)}`,
-        typedSearchAttributes: [
-          { key: SEARCH_ATTRIBUTES.locationId, value: message.locationId },
-          { key: SEARCH_ATTRIBUTES.contactId, value: message.contactId },
-          { key: SEARCH_ATTRIBUTES.highLevelMessageId, value: message.messageId },
-          { key: SEARCH_ATTRIBUTES.deliveryChannel, value: 'none' },
-          { key: SEARCH_ATTRIBUTES.deliveryStatus, value: 'received' },
-        ],
+        typedSearchAttributes: initialDeliverySearchAttributes(input),
       }));
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return { accepted: true, workflowId, duplicate: true };

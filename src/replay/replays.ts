@@ -17,7 +17,7 @@ import {
   type ClaimedItem,
   type ReplayFilter,
 } from '../store/replays';
-import { DELIVERY_VERSION, SEARCH_ATTRIBUTES, releaseSignal, type DeliverMessageInput } from '../../workflows/shared';
+import { DELIVERY_VERSION, initialDeliverySearchAttributes, releaseSignal, type DeliverMessageInput } from '../../workflows/shared';
 
 /**
  * The one replay operation (admin API, CLI, resume): given a set of messages, re-drive each whose latest outcome is
@@ -157,13 +157,7 @@ async function replayOne(ctx: ReplayContext, item: ClaimedItem): Promise<void> {
       workflowIdConflictPolicy: 'FAIL',
       memo: { replayItem: item.id, replayId: item.replayId, requestedBy: item.requestedBy },
       staticSummary: `Replay ${item.replayId} by ${item.requestedBy}${item.note ? `: ${item.note}` : ''} (SMS → WhatsApp to ${maskPhone(input.phoneE164)})`,
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.locationId, value: input.locationId },
-        { key: SEARCH_ATTRIBUTES.contactId, value: input.contactId },
-        { key: SEARCH_ATTRIBUTES.highLevelMessageId, value: input.highLevelMessageId },
-        { key: SEARCH_ATTRIBUTES.deliveryChannel, value: 'none' },
-        { key: SEARCH_ATTRIBUTES.deliveryStatus, value: 'received' },
-      ],
+      typedSearchAttributes: initialDeliverySearchAttributes(input),
     });
     return started(ctx, item, run.firstExecutionRunId);
   } catch (error) {
