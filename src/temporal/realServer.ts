@@ -82,7 +82,10 @@ function copyTree(from: string, to: string): void {
 }
 
 export interface RealTemporalServerOptions {
-  /** The run's databases are `<databaseName>` and `<databaseName>_visibility`, created new (parallel runs never share). */
+  /**
+   * The cluster's databases: `<databaseName>` and `<databaseName>_visibility`, created when missing. Tests and the bench
+   * name them for the run, so parallel runs never share one; numHistoryShards is fixed when they are created.
+   */
   databaseName: string;
   /** The PostgreSQL server (any database path is ignored). */
   postgresUrl?: string;
@@ -172,7 +175,8 @@ export async function startRealTemporalServer(options: RealTemporalServerOptions
       alive();
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const connection = await Connection.connect({ address, connectTimeout: '5s' });
+    // Lazy: the frontend opens its port before it answers; every call below is retried until it does.
+    const connection = Connection.lazy({ address, connectTimeout: '5s' });
     try {
       await registerNamespace(new Client({ connection, namespace }), namespace, alive);
     } finally {
@@ -227,38 +231,60 @@ function sqlTool(binaries: TemporalServerBinaries, postgres: URL, database: stri
   });
 }
 
-/** Temporal's documented PostgreSQL steps: create-database, setup-schema -v 0.0, update-schema to the latest version. */
+/**
+ * Temporal's documented PostgreSQL steps: create-database, setup-schema -v 0.0, update-schema to the latest version.
+ * A database kept from an earlier start only gets update-schema (a no-op unless the server version moved on).
+ */
 async function setUpSchema(binaries: TemporalServerBinaries, postgres: URL, database: string, versionedDir: string): Promise<void> {
-  await sqlTool(binaries, postgres, database, ['create-database']);
-  await sqlTool(binaries, postgres, database, ['setup-schema', '-v', '0.0']);
+  if (!(await withPostgres(postgres, async (admin) => (await admin.query('select 1 from pg_database where datname = $1', [database])).rowCount))) {
+    await sqlTool(binaries, postgres, database, ['create-database']);
+    await sqlTool(binaries, postgres, database, ['setup-schema', '-v', '0.0']);
+  }
   await sqlTool(binaries, postgres, database, ['update-schema', '-d', versionedDir]);
 }
 
-async function dropDatabases(postgres: URL, names: string[]): Promise<void> {
-  const admin = new PgClient({ connectionString: postgres.toString() });
+async function withPostgres<T>(postgres: URL, work: (admin: PgClient) => Promise<T>): Promise<T> {
+  const admin = new PgClient({ connectionString: postgres.toString(), connectionTimeoutMillis: 5000 });
   await admin.connect();
   try {
-    for (const name of names) await admin.query(`drop database if exists ${admin.escapeIdentifier(name)} with (force)`);
+    return await work(admin);
   } finally {
     await admin.end().catch(() => undefined);
   }
 }
 
-/** Distinct free loopback ports, all held open at once so none is handed out twice. */
+function dropDatabases(postgres: URL, names: string[]): Promise<void> {
+  return withPostgres(postgres, async (admin) => {
+    for (const name of names) await admin.query(`drop database if exists ${admin.escapeIdentifier(name)} with (force)`);
+  });
+}
+
+/**
+ * Distinct free loopback ports, all held open at once so none is handed out twice. Below 32768: Temporal stores
+ * membership ports in a smallint column, and the kernel's ephemeral range (what `listen(0)` picks) starts there.
+ */
 async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-      const server = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  const held: net.Server[] = [];
+  const listenOn = (port: number) =>
+    new Promise<net.Server | undefined>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(undefined));
+      server.listen(port, '127.0.0.1', () => resolve(server));
+    });
+  for (let tries = 0; held.length < count; tries += 1) {
+    if (tries > 1000) throw new Error('no free loopback ports below 32768');
+    const server = await listenOn(20_000 + Math.floor(Math.random() * 12_000));
+    if (server) held.push(server);
+  }
+  const ports = held.map((server) => (server.address() as net.AddressInfo).port);
+  await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
   return ports;
 }
 
+/** The last lines of the server's log, each cut short (its errors carry whole stack traces). */
 function tailOf(file: string): string {
   try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-30).join('\n');
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-12).map((line) => line.slice(0, 400)).join('\n');
   } catch {
     return '(no log)';
   }

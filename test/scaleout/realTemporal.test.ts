@@ -47,6 +47,7 @@ beforeAll(async () => {
   // The first run on a machine builds the server from the Go module proxy (minutes, progress on stderr); later runs reuse it.
   server = await startRealTemporalServer({
     databaseName: `${testDatabasePrefix()}temporal_${crypto.randomBytes(4).toString('hex')}`,
+    ...(process.env.TEST_DATABASE_ADMIN_URL ? { postgresUrl: process.env.TEST_DATABASE_ADMIN_URL } : {}),
     numHistoryShards: 8,
     dropDatabasesOnStop: true,
     progress: (line) => process.stderr.write(`${line}\n`),
