@@ -95,7 +95,7 @@ export interface RealTemporalServerOptions {
   port?: number;
   /** Config, dynamic config and the server's log go here; a new temp dir when unset. */
   workDir?: string;
-  /** Drop both databases in stop() (tests, bench); otherwise the cluster's data stays for the next start. */
+  /** Drop both databases (and a temp workDir) in stop(): tests, bench. Otherwise the data stays for the next start. */
   dropDatabasesOnStop?: boolean;
   progress?: Progress;
 }
@@ -161,7 +161,9 @@ export async function startRealTemporalServer(options: RealTemporalServerOptions
     });
   const stop = async () => {
     await stopProcess();
-    if (options.dropDatabasesOnStop) await dropDatabases(postgres, [databases.main, databases.visibility]);
+    if (!options.dropDatabasesOnStop) return;
+    await dropDatabases(postgres, [databases.main, databases.visibility]);
+    if (!options.workDir) fs.rmSync(workDir, { recursive: true, force: true });
   };
 
   try {
