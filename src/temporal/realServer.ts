@@ -311,7 +311,7 @@ function serverConfig(setup: {
   dynamicConfigFile: string;
 }): string {
   const { postgres } = setup;
-  const datastore = (database: string, maxConns: number) => `      sql:
+  const datastore = (database: string, maxConns: number, maxIdleConns: number) => `      sql:
         pluginName: "postgres12"
         databaseName: "${database}"
         connectAddr: "${postgres.hostname}:${postgres.port || '5432'}"
@@ -319,7 +319,7 @@ function serverConfig(setup: {
         user: "${decodeURIComponent(postgres.username || 'postgres')}"
         password: "${decodeURIComponent(postgres.password)}"
         maxConns: ${maxConns}
-        maxIdleConns: ${maxConns}
+        maxIdleConns: ${maxIdleConns}
         maxConnLifetime: "1h"`;
   const ports = [...setup.ports];
   const service = (name: string) => {
@@ -330,7 +330,7 @@ function serverConfig(setup: {
       membershipPort: ${ports.shift()}
       bindOnLocalHost: true`;
   };
-  // Each of the four services opens its own pools: 4 × (8 + 2) connections at most on the shared PostgreSQL.
+  // Each of the four services opens its own pools: 4 × (6 + 2) connections at most on the shared PostgreSQL, fewer idle.
   return `log:
   stdout: true
   level: warn
@@ -341,9 +341,9 @@ persistence:
   numHistoryShards: ${setup.numHistoryShards}
   datastores:
     postgres-default:
-${datastore(setup.databases.main, 8)}
+${datastore(setup.databases.main, 6, 2)}
     postgres-visibility:
-${datastore(setup.databases.visibility, 2)}
+${datastore(setup.databases.visibility, 2, 1)}
 
 global:
   membership:
