@@ -151,6 +151,9 @@ export async function startRealTemporalServer(options: RealTemporalServerOptions
   fs.closeSync(log);
   let exitCode: number | null = null;
   child.once('exit', (code, signal) => (exitCode = code ?? (signal ? -1 : 0)));
+  // An owner that exits without stop() (a test run cut short) takes the server with it.
+  const killWithOwner = () => child.kill('SIGKILL');
+  process.once('exit', killWithOwner);
 
   const stopProcess = () =>
     new Promise<void>((resolve) => {
@@ -161,6 +164,7 @@ export async function startRealTemporalServer(options: RealTemporalServerOptions
     });
   const stop = async () => {
     await stopProcess();
+    process.removeListener('exit', killWithOwner);
     if (!options.dropDatabasesOnStop) return;
     await dropDatabases(postgres, [databases.main, databases.visibility]);
     if (!options.workDir) fs.rmSync(workDir, { recursive: true, force: true });
