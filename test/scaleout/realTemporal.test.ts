@@ -80,6 +80,12 @@ type Message = Awaited<ReturnType<typeof newMessage>>;
 const whatsAppTo = (phone: string) => h.meta.sentMessages.filter((message) => message.to === phone);
 const statusesFor = (messageId: string) => h.highLevel.statusUpdates.filter((update) => update.messageId === messageId).map((update) => update.status);
 
+/** The distinct worker identities (pid@host) that picked up the workflow's tasks, in order. */
+async function workflowTaskWorkers(workflowId: string): Promise<string[]> {
+  const { events } = await h.temporal.workflow.getHandle(workflowId).fetchHistory();
+  return [...new Set((events ?? []).flatMap((event) => (event.workflowTaskStartedEventAttributes?.identity ? [event.workflowTaskStartedEventAttributes.identity] : [])))];
+}
+
 /** Every message read in HighLevel, sent on WhatsApp exactly once, its ledger row `read`. */
 async function expectReadOnce(messages: Message[]): Promise<void> {
   for (const message of messages) {
@@ -143,11 +149,14 @@ describe('scale-out: a real Temporal cluster, two api and two worker processes',
   it('delivers every accepted message exactly once when a worker is killed (SIGKILL) mid-run and restarted', async () => {
     // Receipts far off: messages wait for theirs as long as the test needs, never for a timeout.
     const patient = await h.addLocation({ receiptTimeoutSeconds: 600, lateReceiptWindowSeconds: 600 });
-    // Waiting: sent on WhatsApp, their receipts held back, so they sit in the workers' caches when one dies.
+    // Waiting: started while worker 0 is the only one, sent on WhatsApp, their receipts held back: all of them sit in
+    // worker 0's cache when it dies.
+    await workers[1]?.stop();
     const waiting = await Promise.all(Array.from({ length: 8 }, () => newMessage(patient)));
     for (const message of waiting) h.meta.scriptReceipts(message.phone, []);
     const accepted = await Promise.all(waiting.map((message) => h.caller.send(h.deliveryUrl, message.payload)));
     await waitFor(() => waiting.every((message) => whatsAppTo(message.phone).length === 1), { timeoutMs: 60_000, what: 'every waiting message sent' });
+    workers[1] = await startWorker();
 
     // In flight: posted right before the kill, so their sends and workflow tasks are under way on either worker.
     const inFlight = await Promise.all(Array.from({ length: 8 }, () => newMessage(patient)));
@@ -156,7 +165,7 @@ describe('scale-out: a real Temporal cluster, two api and two worker processes',
     expect(workers[0]?.alive).toBe(false);
     expect(accepted.map((answer) => answer.status)).toEqual([...waiting, ...inFlight].map(() => 200));
 
-    // The held receipts arrive while one worker is down; then the killed one comes back.
+    // The held receipts arrive while worker 0 is dead; then it comes back.
     for (const message of waiting) {
       const wamid = whatsAppTo(message.phone)[0]?.wamid as string;
       for (const status of ['delivered', 'read'] as const) expect((await h.meta.emitStatus(wamid, status)).statusCode).toBe(200);
@@ -166,6 +175,8 @@ describe('scale-out: a real Temporal cluster, two api and two worker processes',
     for (const message of after) expect((await h.caller.send(h.deliveryUrl, message.payload)).status).toBe(200);
 
     await expectReadOnce([...waiting, ...inFlight, ...after]);
+    // Each waiting message was begun by the killed worker and finished by another process.
+    for (const message of waiting) expect(await workflowTaskWorkers(message.workflowId)).toHaveLength(2);
     expect(workers.every((worker) => worker?.alive)).toBe(true);
   }, 300_000);
 });
