@@ -14,7 +14,7 @@ export function temporalCliCacheDir(env: NodeJS.ProcessEnv = process.env): strin
   return path.join(env.TEMPORAL_CLI_CACHE_DIR || path.join(cacheRoot, 'ghl-whatsapp', 'temporal-cli'), `v${TEMPORAL_CLI_VERSION}`);
 }
 
-function isExecutable(file: string): boolean {
+export function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();
@@ -57,20 +57,42 @@ export async function ensureTemporalCli(progress: Progress = console.log, env: N
   return binary;
 }
 
-async function buildCli(dir: string, progress: Progress, env: NodeJS.ProcessEnv): Promise<void> {
-  const go = env.GO_BINARY || onPath('go', env) || (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
-  if (!go) throw new Error('Temporal CLI not found and no Go toolchain to build it: install Go or set TEMPORAL_CLI_PATH');
+function buildCli(dir: string, progress: Progress, env: NodeJS.ProcessEnv): Promise<void> {
+  if (!findGo(env)) throw new Error('Temporal CLI not found and no Go toolchain to build it: install Go or set TEMPORAL_CLI_PATH');
+  return goInstall(
+    {
+      what: `Temporal CLI v${TEMPORAL_CLI_VERSION}`,
+      dir,
+      packages: [`${CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`],
+      ldflags: `-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`,
+    },
+    progress,
+    env,
+  );
+}
+
+export function findGo(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.GO_BINARY || onPath('go', env) || (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+}
+
+/** `go install` of pinned packages from the Go module proxy into dir, with progress lines (minutes on first use). */
+export async function goInstall(
+  build: { what: string; dir: string; packages: string[]; ldflags: string },
+  progress: Progress,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const go = findGo(env);
+  if (!go) throw new Error(`no Go toolchain to build ${build.what}: install Go`);
   const goVersion = spawnSync(go, ['version'], { encoding: 'utf8' }).stdout.trim();
-  progress(`[temporal] building Temporal CLI v${TEMPORAL_CLI_VERSION} with ${goVersion} into ${dir} (first time only; takes minutes)`);
+  progress(`[temporal] building ${build.what} with ${goVersion} into ${build.dir} (first time only; takes minutes)`);
   const started = Date.now();
-  const ticker = setInterval(() => progress(`[temporal] still building… ${Math.round((Date.now() - started) / 1000)} s`), 30_000);
+  const ticker = setInterval(() => progress(`[temporal] still building ${build.what}… ${Math.round((Date.now() - started) / 1000)} s`), 30_000);
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(
-        go,
-        ['install', '-trimpath', '-ldflags', `-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`, `${CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`],
-        { env: { ...env, GOBIN: dir, CGO_ENABLED: '0', GOFLAGS: '-modcacherw' }, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
+      const child = spawn(go, ['install', '-trimpath', '-ldflags', build.ldflags, ...build.packages], {
+        env: { ...env, GOBIN: build.dir, CGO_ENABLED: '0', GOFLAGS: '-modcacherw' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let downloads = 0;
       const tail: string[] = [];
       const onLine = (chunk: Buffer) => {
@@ -88,11 +110,11 @@ async function buildCli(dir: string, progress: Progress, env: NodeJS.ProcessEnv)
   } finally {
     clearInterval(ticker);
   }
-  progress(`[temporal] built in ${Math.round((Date.now() - started) / 1000)} s`);
+  progress(`[temporal] built ${build.what} in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
 /** A directory lock so parallel runs (tests, a second terminal) build once; a lock older than 30 min is stale. */
-async function withDirectoryLock(lock: string, progress: Progress, work: () => Promise<void>): Promise<void> {
+export async function withDirectoryLock(lock: string, progress: Progress, work: () => Promise<void>): Promise<void> {
   for (let waited = 0; ; waited += 2) {
     try {
       fs.mkdirSync(lock);
@@ -104,7 +126,7 @@ async function withDirectoryLock(lock: string, progress: Progress, work: () => P
         fs.rmSync(lock, { recursive: true, force: true });
         continue;
       }
-      if (waited % 30 === 0) progress('[temporal] another process is building the Temporal CLI; waiting…');
+      if (waited % 30 === 0) progress(`[temporal] another process is building into ${path.dirname(lock)}; waiting…`);
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
   }

@@ -1,6 +1,8 @@
 /**
- * `npm run bench [-- --rate 50 --seconds 5 --messages 100 --concurrency 20 --receipt-delay-ms 100 --warmup 20 --only product,floor,relay]`
- * (positional `[messages] [concurrency]` still work).
+ * `npm run bench [-- --rate 50 --seconds 5 --messages 100 --concurrency 20 --receipt-delay-ms 100 --warmup 20 --only product,floor,relay --temporal dev|real]`
+ * (positional `[messages] [concurrency]` still work). `--temporal real`: the product runs against a real Temporal
+ * cluster (src/temporal/realServer.ts: Temporal's server on PostgreSQL, 8 history shards) instead of the dev server;
+ * the floor keeps its dev server.
  *
  * The shipped default, measured from the outside, next to two references under the same load:
  * - PRODUCT: `node dist-bench/src/main.js`, i.e. `npm start` itself (its supervisor starts the Temporal dev server on
@@ -27,6 +29,7 @@ import { MetaSimulator } from '../../src/simulators/meta';
 import { recordInbound } from '../../src/store/conversationWindows';
 import { Supervisor, type SupervisedChild } from '../../src/supervisor';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
+import { startRealTemporalServer, type RealTemporalServer } from '../../src/temporal/realServer';
 import { countHistories } from './lib/histories';
 import { closedLoop, openLoop, percentile, sleep, type LoadResult, type PreparedPost } from './lib/load';
 import { commitsOf, dropDatabase, readSqlStats, subtractSql } from './lib/postgres';
@@ -45,10 +48,12 @@ interface Options {
   receiptDelayMs: number;
   warmup: number;
   only: Set<string>;
+  /** What the product runs on: the embedded dev server (npm start's default) or a real cluster. */
+  temporal: 'dev' | 'real';
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { rate: 50, seconds: 5, messages: 100, concurrency: 20, receiptDelayMs: 100, warmup: 20, only: new Set(['product', 'floor', 'relay']) };
+  const options: Options = { rate: 50, seconds: 5, messages: 100, concurrency: 20, receiptDelayMs: 100, warmup: 20, only: new Set(['product', 'floor', 'relay']), temporal: 'dev' };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] as string;
@@ -62,9 +67,15 @@ function parseOptions(argv: string[]): Options {
       case '--receipt-delay-ms': options.receiptDelayMs = Number(value()); break;
       case '--warmup': options.warmup = Number(value()); break;
       case '--only': options.only = new Set(value().split(',').map((name) => name.trim()).filter(Boolean)); break;
+      case '--temporal': {
+        const kind = value();
+        if (kind !== 'dev' && kind !== 'real') throw new Error(`--temporal: dev or real (got ${kind})`);
+        options.temporal = kind;
+        break;
+      }
       case '--help':
       case '-h':
-        console.log('npm run bench -- [--rate 50] [--seconds 5] [--messages 100] [--concurrency 20] [--receipt-delay-ms 100] [--warmup 20] [--only product,floor,relay]');
+        console.log('npm run bench -- [--rate 50] [--seconds 5] [--messages 100] [--concurrency 20] [--receipt-delay-ms 100] [--warmup 20] [--only product,floor,relay] [--temporal dev|real]');
         process.exit(0);
         break;
       default:
@@ -140,6 +151,8 @@ interface SystemUnderTest {
   processes: Array<{ label: string; pid: number }>;
   /** PostgreSQL database whose backends and commits are measured. */
   database?: string;
+  /** A real Temporal cluster's own databases, whose backends are measured apart. */
+  temporalDatabases?: string[];
   sqlStatsDir?: string;
   temporal?: { client: Client; workflowType: string; workflowIdOf(messageId: string): string };
   stop(): Promise<string>;
@@ -197,9 +210,14 @@ function exitedEarly(child: SupervisedChild): () => string | undefined {
   return () => (child.process.exitCode !== null || child.process.signalCode !== null ? `${child.name} exited (${child.process.signalCode ?? child.process.exitCode})` : undefined);
 }
 
-async function startProduct(world: World, phones: string[]): Promise<SystemUnderTest> {
+async function startProduct(world: World, phones: string[], temporalKind: Options['temporal']): Promise<SystemUnderTest> {
   const [port, devPort, uiPort] = [await freePort(), await freePort(), await freePort()];
   const database = `ghlwa_bench_${crypto.randomBytes(4).toString('hex')}`;
+  // A real cluster (its databases named after the bench's), given to npm start as TEMPORAL_ADDRESS: no dev server then.
+  const realServer: RealTemporalServer | undefined =
+    temporalKind === 'real' ? await startRealTemporalServer({ databaseName: `${database}_temporal`, dropDatabasesOnStop: true, progress: (line) => console.log(line) }) : undefined;
+  if (realServer) cleanups.push(() => realServer.stop());
+  const temporalAddress = realServer?.address ?? `127.0.0.1:${devPort}`;
   const databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
   const dataDir = path.join(BENCH_ROOT, 'product-data');
   const sqlStatsDir = path.join(BENCH_ROOT, 'product-sql');
@@ -219,6 +237,7 @@ async function startProduct(world: World, phones: string[]): Promise<SystemUnder
     WHATSAPP_VERIFY_TOKEN: 'bench-verify-token',
     ADMIN_TOKEN,
     GHLWA_SQL_STATS_DIR: sqlStatsDir,
+    ...(realServer ? { TEMPORAL_ADDRESS: realServer.address } : {}),
   });
   let running = false;
   const watchLine = (line: string) => {
@@ -241,7 +260,7 @@ async function startProduct(world: World, phones: string[]): Promise<SystemUnder
     { label: 'npm start supervisor', pid: main.pid },
     find('api', (cmdline) => cmdline.endsWith('/api.js')),
     find('worker', (cmdline) => cmdline.endsWith('/worker.js')),
-    find('Temporal dev server', (cmdline) => cmdline.includes('start-dev')),
+    realServer ? { label: 'Temporal server (real, on PostgreSQL)', pid: realServer.process.pid ?? -1 } : find('Temporal dev server', (cmdline) => cmdline.includes('start-dev')),
   ];
 
   // The location, as an operator configures it (admin API), and an open 24-hour window for every contact.
@@ -260,7 +279,7 @@ async function startProduct(world: World, phones: string[]): Promise<SystemUnder
   for (let i = 0; i < phones.length; i += 50) await Promise.all(phones.slice(i, i + 50).map((phone) => recordInbound(db, LOCATION, phone, now)));
   await db.destroy();
 
-  const connection = await Connection.connect({ address: `127.0.0.1:${devPort}` });
+  const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection });
   return {
     name: 'product',
@@ -268,12 +287,14 @@ async function startProduct(world: World, phones: string[]): Promise<SystemUnder
     webhookUrl: `${apiUrl}/webhooks/whatsapp`,
     processes,
     database,
+    ...(realServer ? { temporalDatabases: [realServer.databases.main, realServer.databases.visibility] } : {}),
     sqlStatsDir,
     temporal: { client, workflowType: 'deliverMessage', workflowIdOf: (messageId) => `deliver:${LOCATION}:${messageId}` },
     async stop() {
       await connection.close();
       const began = Date.now();
       const [exit] = await supervisor.stop();
+      await realServer?.stop();
       const leftovers = processes.filter((process) => readProc(process.pid) !== undefined).map((process) => process.label);
       return `npm start stopped on SIGTERM in ${((Date.now() - began) / 1000).toFixed(1)} s with ${exit?.signal ?? `exit code ${exit?.code}`}${leftovers.length ? `; STILL RUNNING: ${leftovers.join(', ')}` : ', nothing left running'}`;
     },
@@ -436,6 +457,8 @@ async function measure(world: World, options: Options, sut: SystemUnderTest, sta
   const pgAuxiliary = pg ? new CpuTracker(pg.auxiliary) : undefined;
   pgBackends?.start();
   pgAuxiliary?.start();
+  const temporalBackends = (sut.temporalDatabases ?? []).map((database) => ({ database, tracker: new CpuTracker(postgresProcesses(database).backends) }));
+  for (const { tracker } of temporalBackends) tracker.start();
   const benchBefore = process.cpuUsage();
   const sqlBefore = sut.sqlStatsDir ? readSqlStats(sut.sqlStatsDir) : undefined;
   const commitsBefore = sut.database ? await commitsOf(sut.database) : undefined;
@@ -454,6 +477,7 @@ async function measure(world: World, options: Options, sut: SystemUnderTest, sta
     cpuMs.push({ label: `PostgreSQL backends (${sut.database})`, ms: pgBackends.stop() });
     cpuMs.push({ label: 'PostgreSQL cluster processes (WAL writer, checkpointer, …; shared)', ms: pgAuxiliary.stop() });
   }
+  for (const { database, tracker } of temporalBackends) cpuMs.push({ label: `PostgreSQL backends of Temporal (${database})`, ms: tracker.stop() });
   const benchAfter = process.cpuUsage(benchBefore);
   const memory = sut.processes.map((process) => ({ label: process.label, memory: memoryOf(process.pid) }));
   const sql = sut.sqlStatsDir && sqlBefore ? subtractSql(readSqlStats(sut.sqlStatsDir), sqlBefore) : undefined;
@@ -505,7 +529,7 @@ async function main(): Promise<void> {
     for (const name of systems) {
       console.log(`\n[${name}] starting…`);
       const started = Date.now();
-      const sut = name === 'product' ? await startProduct(world, phones) : name === 'floor' ? await startFloor(world) : await startRelay(world);
+      const sut = name === 'product' ? await startProduct(world, phones, options.temporal) : name === 'floor' ? await startFloor(world) : await startRelay(world);
       console.log(`[${name}] measuring…`);
       const figures = await measure(world, options, sut, (Date.now() - started) / 1000);
       printSystem(figures);

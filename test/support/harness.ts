@@ -77,7 +77,8 @@ export interface Harness {
   config: Config;
   db: Db;
   temporal: Client;
-  api: FastifyInstance;
+  /** Undefined with `apiUrl`: the api runs elsewhere. */
+  api?: FastifyInstance;
   apiUrl: string;
   highLevel: HighLevelSimulator;
   meta: MetaSimulator;
@@ -111,6 +112,10 @@ export async function startHarness(
     databaseRelay?: true;
     /** Where the in-process api writes its log (at the LOG_LEVEL of `env`). */
     apiLogStream?: NodeJS.WritableStream;
+    /** Another Temporal than the run's dev server (test/scaleout: a real cluster). */
+    temporalAddress?: string;
+    /** No api in this process: the test runs its own behind this URL (test/scaleout: a balancer before api processes). */
+    apiUrl?: string;
   } = {},
 ): Promise<Harness> {
   installQuietRuntime();
@@ -133,7 +138,7 @@ export async function startHarness(
     LOG_LEVEL: 'silent',
     PORT: '0',
     DATABASE_URL: databaseRelay?.url ?? database.url,
-    TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
+    TEMPORAL_ADDRESS: options.temporalAddress ?? process.env.TEST_TEMPORAL_ADDRESS,
     TEMPORAL_TASK_QUEUE: taskQueue,
     TEMPLATE_SYNC_SCHEDULE_ID: `template-sync-${taskQueue}`,
     HIGHLEVEL_API_BASE_URL: highLevel.baseUrl,
@@ -157,10 +162,10 @@ export async function startHarness(
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS as string });
   const payloadCodec = payloadCodecFor(config);
   const temporal = clientWithCodec(connection, config.TEMPORAL_NAMESPACE, payloadCodec);
-  const api = buildApp({ config, db: productDb, temporal, box }, options.apiLogStream ? { logStream: options.apiLogStream } : {});
-  await api.listen({ host: '127.0.0.1', port: 0 });
-  const address = api.server.address();
-  const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const api = options.apiUrl ? undefined : buildApp({ config, db: productDb, temporal, box }, options.apiLogStream ? { logStream: options.apiLogStream } : {});
+  await api?.listen({ host: '127.0.0.1', port: 0 });
+  const address = api?.server.address();
+  const apiUrl = options.apiUrl ?? `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   meta.setWebhookUrl(`${apiUrl}/webhooks/whatsapp`);
   // Twilio signs callbacks over the public URL, which is the API's loopback address here.
   (config as { PUBLIC_BASE_URL: string }).PUBLIC_BASE_URL = apiUrl;
@@ -218,7 +223,7 @@ export async function startHarness(
     config,
     db: database.db,
     temporal,
-    api,
+    ...(api ? { api } : {}),
     apiUrl,
     highLevel,
     meta,
@@ -254,6 +259,7 @@ export async function startHarness(
           await proxies?.twilio.stop();
         },
         api: async () => {
+          if (!api) return;
           const closing = api.close();
           const sweep = setInterval(() => api.server.closeIdleConnections(), 20);
           api.server.closeIdleConnections();
