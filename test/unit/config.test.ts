@@ -1,4 +1,4 @@
-import { HIGHLEVEL_PUBLISHED_PUBLIC_KEY, loadConfig, wantsSimulators } from '../src/config';
+import { HIGHLEVEL_PUBLISHED_PUBLIC_KEY, loadConfig, wantsSimulators } from '../../src/config';
 
 describe('loadConfig', () => {
   it('defaults to the real services and the embedded local setup', () => {

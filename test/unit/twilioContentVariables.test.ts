@@ -1,9 +1,9 @@
-import { buildComponents, type ParameterValues } from '../../../src/domain/templateComponents';
-import type { TwilioContent } from '../../../src/providers/twilio/contentTemplates';
-import { twilioContentVariables } from '../../../src/providers/twilio/contentVariables';
-import type { ContentInput } from '../../../src/simulators/twilio';
-import { syncedContent } from '../../support/twilioContent';
-import { vendorJson } from '../../support/vendorFixtures';
+import { buildComponents, type ParameterValues } from '../../src/domain/templateComponents';
+import type { TwilioContent } from '../../src/providers/twilio/contentTemplates';
+import { twilioContentVariables } from '../../src/providers/twilio/contentVariables';
+import type { ContentInput } from '../../src/simulators/twilio';
+import { syncedContent } from '../support/twilioContent';
+import { vendorJson } from '../support/vendorFixtures';
 
 /** The pure mapping from a template message (as the decision builds it) to a Content template's ContentVariables. */
 

@@ -1,5 +1,5 @@
-import { parseForm } from '../../../src/providers/twilio/signature';
-import { parseTwilioWebhook } from '../../../src/providers/twilio/webhookParser';
+import { parseForm } from '../../src/providers/twilio/signature';
+import { parseTwilioWebhook } from '../../src/providers/twilio/webhookParser';
 
 const AT = new Date('2025-06-01T12:00:00.000Z');
 const REF = 'deliver:loc-1:hl-1';
