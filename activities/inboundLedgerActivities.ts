@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import type { ConsentStatus } from '../src/domain/consent';
 import { matchKeyword, type KeywordMatch } from '../src/domain/keywords';
 import { resolveSettings } from '../src/domain/locationSettings';
@@ -7,10 +6,10 @@ import { appendConsent, currentConsent } from '../src/store/consent';
 import { findLinkedContact, senderKeys } from '../src/store/contactLinks';
 import { recordInbound } from '../src/store/conversationWindows';
 import { claimInboundMessage, updateInboundMessage, type InboundChange } from '../src/store/inboundMessages';
-import { findLocation } from '../src/store/locations';
 import type { InboundEvent } from '../src/providers/whatsappPort';
 import type { ReceiveInboundInput } from '../workflows/shared';
 import type { ActivityDeps } from './deps';
+import { requireLocation } from './locations';
 
 export interface AcceptedInbound {
   /** Already threaded into HighLevel by an earlier run: nothing left to do. */
@@ -37,8 +36,7 @@ export function createInboundLedgerActivities({ db, config }: ActivityDeps) {
      */
     async acceptInbound(input: ReceiveInboundInput): Promise<AcceptedInbound> {
       const { event } = input;
-      const location = await findLocation(db, input.locationId);
-      if (!location) throw ApplicationFailure.nonRetryable(`location ${input.locationId} is not configured`, 'UnknownLocation');
+      const location = await requireLocation(db, input.locationId);
       const settings = resolveSettings(location.settings, {
         receiptTimeoutSeconds: config.RECEIPT_TIMEOUT_SECONDS,
         lateReceiptWindowSeconds: config.LATE_RECEIPT_WINDOW_SECONDS,

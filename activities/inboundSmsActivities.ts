@@ -1,11 +1,10 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import type { KeywordAction } from '../src/domain/keywords';
 import { mirrorsSmsKeyword, smsKeyword } from '../src/domain/smsKeywords';
 import { claimInboundMessage, lastSmsKeywordAction } from '../src/store/inboundMessages';
-import { findLocation } from '../src/store/locations';
 import type { ReceiveInboundInput } from '../workflows/shared';
 import type { AcceptedInbound } from './inboundLedgerActivities';
 import type { ActivityDeps } from './deps';
+import { requireLocation } from './locations';
 import { highLevelFailure } from './inboundHighLevelActivities';
 
 /** What the workflow needs to know about an SMS reply; no window, consent, confirmation or read mark is involved. */
@@ -23,7 +22,7 @@ export function createInboundSmsActivities({ db, highLevel }: ActivityDeps) {
     /** Claims the SMS (deduplicated by MessageSid) and says whether a Twilio keyword should change HighLevel's SMS DND. */
     async acceptSmsInbound(input: ReceiveInboundInput): Promise<AcceptedSms> {
       const { event } = input;
-      if (!(await findLocation(db, input.locationId))) throw ApplicationFailure.nonRetryable(`location ${input.locationId} is not configured`, 'UnknownLocation');
+      await requireLocation(db, input.locationId);
       const phone = event.from;
       const keyword = event.type === 'text' ? smsKeyword(event.text) : null;
       const occurredAt = new Date(event.occurredAt);

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { TemplateListError } from '../src/providers/meta/templatesClient';
-import { findLocation } from '../src/store/locations';
 import { applyTemplateSync, locationsWithTemplates, recordTemplateSyncFailure, type TemplateSyncSummary } from '../src/store/templates';
 import type { ActivityDeps } from './deps';
+import { requireLocation } from './locations';
 
 /** A sync Meta refused for good (bad token, unknown WABA, no Cloud API back end); retrying will not help. */
 export const TEMPLATE_SYNC_REJECTED = 'TemplateSyncRejected';
@@ -16,8 +16,7 @@ export function createTemplateActivities({ db, templateSourceFor }: ActivityDeps
 
     /** Lists all of the WABA's (or Twilio account's) templates, every page, and stores them with their status changes. */
     async syncLocationTemplates(input: { locationId: string }): Promise<TemplateSyncSummary> {
-      const location = await findLocation(db, input.locationId);
-      if (!location) throw ApplicationFailure.nonRetryable(`location ${input.locationId} is not configured`, 'UnknownLocation');
+      const location = await requireLocation(db, input.locationId);
       // Whose templates: the WABA on the Cloud API, the Twilio account (its Content templates) on Twilio.
       const twilio = location.whatsapp_backend === 'twilio';
       const owner = twilio ? location.twilio_account_sid : location.whatsapp_waba_id;
