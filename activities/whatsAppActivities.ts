@@ -1,6 +1,6 @@
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import { FAILURE } from '../src/domain/failures';
-import type { ErrorClass } from '../src/domain/metaErrors';
+import type { ErrorClass } from '../src/domain/providerErrors';
 import { classifyProviderError, describeProviderError, type Provider } from '../src/domain/providerErrors';
 import { describeTemplateError, isTemplateError } from '../src/domain/templateErrors';
 import type { OutboundPart } from '../src/domain/outboundContent';

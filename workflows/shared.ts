@@ -4,7 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ErrorClass } from '../src/domain/metaErrors';
+import type { ErrorClass } from '../src/domain/providerErrors';
 
 /** Search attributes ops filter on in the Temporal Web UI (e.g. `HighLevelMessageId="abc"`). */
 export const SEARCH_ATTRIBUTES = {

@@ -1,13 +1,6 @@
-/** What to do about a WhatsApp Cloud API error (our classification; Meta's table is in whatsapp.md A.2). */
-export type ErrorClass = 'retry' | 'needs_template' | 'fallback' | 'permanent' | 'pause_sender';
+import type { ErrorClass, ProviderError } from './providerErrors';
 
-export interface ProviderError {
-  code: number;
-  httpStatus?: number;
-  isTransient?: boolean;
-  title?: string;
-  details?: string;
-}
+/** Meta's codes onto our classes (Meta's table is in whatsapp.md A.2). */
 
 const RETRY = new Set([130429, 131056, 131000, 131016, 131057, 133004, 1, 2, 4, 80007]);
 const PAUSE_SENDER = new Set([131048, 368, 190, 0, 3, 10, 131031, 131042]);

@@ -1,7 +1,19 @@
-import { classifyMetaError, describeMetaError, type ErrorClass, type ProviderError } from './metaErrors';
+import { classifyMetaError, describeMetaError } from './metaErrors';
 import { classifyTwilioError, describeTwilioError } from './twilioErrors';
 
 export type Provider = 'meta' | 'twilio';
+
+/** What to do about a provider's error, whichever provider: the workflow acts on the class, never on a code. */
+export type ErrorClass = 'retry' | 'needs_template' | 'fallback' | 'permanent' | 'pause_sender';
+
+/** A provider's error as both back ends report it: a numeric code, the HTTP status of a refused request, its words. */
+export interface ProviderError {
+  code: number;
+  httpStatus?: number;
+  isTransient?: boolean;
+  title?: string;
+  details?: string;
+}
 
 /** Meta and Twilio codes mapped onto the same classes, so the workflow never asks which back end it used. */
 export function classifyProviderError(provider: Provider, error: ProviderError): ErrorClass {

@@ -1,4 +1,4 @@
-import type { ErrorClass } from './metaErrors';
+import type { ErrorClass } from './providerErrors';
 import { classifyProviderError, type Provider } from './providerErrors';
 
 /**

@@ -1,4 +1,5 @@
-import { describeMetaError, type ProviderError } from './metaErrors';
+import { describeMetaError } from './metaErrors';
+import type { ProviderError } from './providerErrors';
 
 /** Meta's errors about the template itself (whatsapp.md A.2): permanent for this template, fixed by the operator. */
 const TEMPLATE_ERRORS = new Set([132000, 132001, 132005, 132007, 132012, 132015, 132016, 132068, 132069]);

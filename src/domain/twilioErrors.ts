@@ -1,4 +1,4 @@
-import type { ErrorClass, ProviderError } from './metaErrors';
+import type { ErrorClass, ProviderError } from './providerErrors';
 
 /**
  * Twilio's error codes (WhatsApp 63xxx, SMS 21xxx/30xxx, REST 20xxx) onto the same classes as Meta's,

@@ -1,6 +1,6 @@
 import type { DeliveryStatus } from '../domain/deliveryStatus';
 import type { InboundContent, InboundMediaKind } from '../domain/inboundText';
-import type { ProviderError } from '../domain/metaErrors';
+import type { ProviderError } from '../domain/providerErrors';
 import type { OutboundPart } from '../domain/outboundContent';
 
 /** What every WhatsApp back end (Cloud API, Twilio) offers the activities; the workflow never sees which. */

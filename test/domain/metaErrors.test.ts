@@ -1,4 +1,5 @@
-import { classifyMetaError, describeMetaError, type ErrorClass } from '../../src/domain/metaErrors';
+import { classifyMetaError, describeMetaError } from '../../src/domain/metaErrors';
+import type { ErrorClass } from '../../src/domain/providerErrors';
 
 describe('classifyMetaError', () => {
   it.each<[number, number | undefined, ErrorClass]>([

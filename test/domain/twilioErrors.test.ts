@@ -1,4 +1,4 @@
-import type { ErrorClass } from '../../src/domain/metaErrors';
+import type { ErrorClass } from '../../src/domain/providerErrors';
 import { classifyProviderError, describeProviderError } from '../../src/domain/providerErrors';
 import { classifyTwilioError, describeTwilioError, isTwilioSmsOptOut } from '../../src/domain/twilioErrors';
 
