@@ -7,7 +7,7 @@ import { lastInboundAt } from '../src/store/conversationWindows';
 import { findInboundMessage, updateInboundMessage } from '../src/store/inboundMessages';
 import { findLocation } from '../src/store/locations';
 import type { ActivityDeps } from './deps';
-import { highLevelFailure } from './inboundHighLevelActivities';
+import { highLevelFailure } from './highLevelFailures';
 
 export type ConfirmationResult = { sent: true; providerMessageId: string } | { sent: false; reason: string };
 

@@ -1,14 +1,11 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import type { HighLevelStatus } from '../src/domain/deliveryStatus';
-import { FAILURE } from '../src/domain/failures';
-import { HighLevelApiError } from '../src/providers/highlevel/highLevelClient';
-import { MissingTokenError } from '../src/providers/highlevel/tokenStore';
 import { resolveSettings } from '../src/domain/locationSettings';
 import { ledgerEventsOf, openLedgerWithEvents, recordLedgerEvents, type LedgerChange, type LedgerEvent } from '../src/store/ledger';
 import { findLocation } from '../src/store/locations';
 import type { DeliverMessageInput } from '../workflows/shared';
 import type { ActivityDeps } from './deps';
 import { createPolicyActivities, type PolicyResult } from './policyActivities';
+import { highLevelOutcome } from './highLevelFailures';
 
 /**
  * The message as the Delivery URL accepted it, its workflow id, and whether WhatsApp said the window is closed (131047).
@@ -39,11 +36,6 @@ export interface ReportInput {
   pauseSender?: string;
 }
 
-/** HighLevel answers 403 for seconds after a send (not yet "downstreamed"), 429 when busy, 5xx when down. */
-function isRetryable(error: HighLevelApiError): boolean {
-  return error.status === 401 || error.status === 403 || error.status === 408 || error.status === 429 || error.status >= 500;
-}
-
 /** The lean delivery workflow's steps that are not a send: decide (and open the ledger), and report. */
 export function createDeliveryActivities(deps: ActivityDeps) {
   const { db, highLevel } = deps;
@@ -55,10 +47,10 @@ export function createDeliveryActivities(deps: ActivityDeps) {
       await highLevel.updateMessageStatus(input.locationId, input.highLevelMessageId, push.status, push.error);
       return {};
     } catch (error) {
-      if (error instanceof MissingTokenError) return { refused: error.message };
-      if (!(error instanceof HighLevelApiError)) throw error;
-      if (!isRetryable(error)) return { refused: error.message };
-      throw ApplicationFailure.create({ message: error.message, type: FAILURE.highLevelUnavailable, ...(error.retryAfterMs ? { nextRetryDelay: error.retryAfterMs } : {}) });
+      const outcome = highLevelOutcome(error);
+      if (!outcome) throw error;
+      if ('retry' in outcome) throw outcome.retry;
+      return { refused: outcome.refused };
     }
   };
 

@@ -2,22 +2,13 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
 import type { Db } from '../src/db/database';
 import { HighLevelApiError, type HighLevelContact } from '../src/providers/highlevel/highLevelClient';
-import { MissingTokenError } from '../src/providers/highlevel/tokenStore';
 import { findLinkedContact, forgetContact, linkContact, senderKeys } from '../src/store/contactLinks';
 import { findInboundMessage, updateInboundMessage } from '../src/store/inboundMessages';
 import type { ActivityDeps } from './deps';
+import { highLevelFailure } from './highLevelFailures';
 
 /** A remembered contact HighLevel no longer knows: the workflow resolves the sender again. */
 export const CONTACT_GONE = 'HighLevelContactGone';
-
-/** Retry what HighLevel may accept later (401/403 right after events, 429, 5xx); fail at once on the rest. */
-export function highLevelFailure(error: unknown): unknown {
-  if (error instanceof MissingTokenError) return ApplicationFailure.nonRetryable(error.message, 'MissingHighLevelToken');
-  if (!(error instanceof HighLevelApiError)) return error;
-  const retryable = error.status === 401 || error.status === 403 || error.status === 408 || error.status === 429 || error.status >= 500;
-  if (!retryable) return ApplicationFailure.nonRetryable(error.message, 'HighLevelRejected');
-  return ApplicationFailure.create({ message: error.message, type: 'HighLevelUnavailable', ...(error.retryAfterMs ? { nextRetryDelay: error.retryAfterMs } : {}) });
-}
 
 export function createInboundHighLevelActivities({ db, highLevel }: ActivityDeps) {
   return {

@@ -4,7 +4,7 @@ import { HighLevelApiError } from '../src/providers/highlevel/highLevelClient';
 import type { InboundMediaRef } from '../src/providers/whatsappPort';
 import { findLocation } from '../src/store/locations';
 import type { ActivityDeps } from './deps';
-import { highLevelFailure } from './inboundHighLevelActivities';
+import { highLevelFailure } from './highLevelFailures';
 
 /** HighLevel's conversation upload takes files up to 5 MB (highlevel.md §5c). */
 export const HIGHLEVEL_UPLOAD_LIMIT_BYTES = 5 * 1024 * 1024;

@@ -5,7 +5,7 @@ import type { ReceiveInboundInput } from '../workflows/shared';
 import type { AcceptedInbound } from './inboundLedgerActivities';
 import type { ActivityDeps } from './deps';
 import { requireLocation } from './locations';
-import { highLevelFailure } from './inboundHighLevelActivities';
+import { highLevelFailure } from './highLevelFailures';
 
 /** What the workflow needs to know about an SMS reply; no window, consent, confirmation or read mark is involved. */
 export type AcceptedSms = Pick<AcceptedInbound, 'duplicate' | 'phoneE164' | 'keyword' | 'mirrorInHighLevel'>;

@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import type { FallbackTrigger } from '../src/db/schema';
 import { isWindowOpen } from '../src/domain/conversationWindow';
 import { decideDelivery, type DeliveryDecision, type SkipCode } from '../src/domain/deliveryDecision';
@@ -12,6 +11,7 @@ import { lastInboundAt } from '../src/store/conversationWindows';
 import { requireLocation } from './locations';
 import { chooseTemplateForLocation } from '../src/store/templateContext';
 import type { ActivityDeps } from './deps';
+import { highLevelFailure } from './highLevelFailures';
 
 /** What to send on WhatsApp; a skip names the fallback trigger it stands for. */
 export type DeliveryPlan =
@@ -52,7 +52,7 @@ export function createPolicyActivities({ db, config, highLevel }: ActivityDeps) 
     try {
       return await highLevel.getContact(locationId, contactId);
     } catch (error) {
-      if (error instanceof MissingTokenError) throw ApplicationFailure.nonRetryable(error.message, 'MissingHighLevelToken');
+      if (error instanceof MissingTokenError) throw highLevelFailure(error);
       throw error;
     }
   };
