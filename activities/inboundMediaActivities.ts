@@ -66,7 +66,8 @@ export function createInboundMediaActivities({ db, highLevel, whatsAppInboundFor
       const filename = uploadFileName(media, fetched.mimeType, input.providerMessageId, input.index);
       if (!filename) return { placeholder: describeUnattachedMedia(media.kind, { reason: 'type_not_allowed', ...facts }) };
       try {
-        const url = await highLevel.uploadAttachment(input.locationId, { contactId: input.contactId, filename, contentType: baseMimeType(fetched.mimeType), bytes: fetched.bytes });
+        const conversationId = await highLevel.conversationIdFor(input.locationId, input.contactId);
+        const url = await highLevel.uploadAttachment(input.locationId, { conversationId, contactId: input.contactId, filename, contentType: baseMimeType(fetched.mimeType), bytes: fetched.bytes });
         return { url };
       } catch (error) {
         if (error instanceof HighLevelApiError && error.status === 413) return { placeholder: describeUnattachedMedia(media.kind, { reason: 'too_large', ...facts }) };
