@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { describeUnattachedMedia } from '../src/domain/inboundText';
+import { baseMimeType } from '../src/domain/mediaDownload';
 import { HighLevelApiError } from '../src/providers/highlevel/highLevelClient';
 import type { InboundMediaRef } from '../src/providers/whatsappPort';
 import { findLocation } from '../src/store/locations';
@@ -35,10 +36,6 @@ export function uploadFileName(ref: InboundMediaRef, mimeType: string, providerM
   if (!extension) return undefined;
   const stem = providerMessageId.replace(/[^A-Za-z0-9]/g, '').slice(-16) || 'file';
   return `whatsapp-${ref.kind}-${stem}${index > 0 ? `-${index + 1}` : ''}.${extension}`;
-}
-
-function baseMimeType(mimeType: string): string {
-  return mimeType.split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
 export type RehostedMedia = { url: string } | { placeholder: string };
