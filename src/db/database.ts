@@ -7,6 +7,7 @@ import * as inbound from './migrations/0003_inbound';
 import * as templates from './migrations/0004_templates';
 import * as installState from './migrations/0005_install_state';
 import * as receiptsByMessage from './migrations/0006_receipts_by_message';
+import * as whatsAppAccountError from './migrations/0007_whatsapp_account_error';
 
 export type Db = Kysely<Database>;
 
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0004_templates': templates,
   '0005_install_state': installState,
   '0006_receipts_by_message': receiptsByMessage,
+  '0007_whatsapp_account_error': whatsAppAccountError,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
