@@ -12,6 +12,8 @@ interface MetaChangeValue {
   metadata?: { phone_number_id?: string };
   statuses?: MetaStatus[];
   messages?: unknown[];
+  /** System- or app-level errors (parseMetaAccountErrors). */
+  errors?: unknown[];
 }
 
 export interface MetaWebhookPayload {
@@ -68,7 +70,7 @@ export function parseMetaAccountErrors(payload: MetaWebhookPayload): MetaAccount
   const found: MetaAccountError[] = [];
   for (const entry of payload.entry ?? []) {
     for (const change of entry.changes ?? []) {
-      const errors = (change.value as { errors?: unknown } | undefined)?.errors;
+      const errors = change.value?.errors;
       if (!Array.isArray(errors)) continue;
       for (const error of errors as Array<{ code?: unknown; title?: unknown; message?: unknown; error_data?: { details?: unknown }; href?: unknown }>) {
         const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
