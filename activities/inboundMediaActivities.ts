@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { describeUnattachedMedia } from '../src/domain/inboundText';
+import { baseMimeType } from '../src/domain/mediaDownload';
 import { HighLevelApiError } from '../src/providers/highlevel/highLevelClient';
 import type { InboundMediaRef } from '../src/providers/whatsappPort';
 import { findLocation } from '../src/store/locations';
@@ -37,10 +38,6 @@ export function uploadFileName(ref: InboundMediaRef, mimeType: string, providerM
   return `whatsapp-${ref.kind}-${stem}${index > 0 ? `-${index + 1}` : ''}.${extension}`;
 }
 
-function baseMimeType(mimeType: string): string {
-  return mimeType.split(';')[0]?.trim().toLowerCase() ?? '';
-}
-
 export type RehostedMedia = { url: string } | { placeholder: string };
 
 export function createInboundMediaActivities({ db, highLevel, whatsAppInboundFor, smsInboundFor }: ActivityDeps) {
@@ -66,7 +63,8 @@ export function createInboundMediaActivities({ db, highLevel, whatsAppInboundFor
       const filename = uploadFileName(media, fetched.mimeType, input.providerMessageId, input.index);
       if (!filename) return { placeholder: describeUnattachedMedia(media.kind, { reason: 'type_not_allowed', ...facts }) };
       try {
-        const url = await highLevel.uploadAttachment(input.locationId, { contactId: input.contactId, filename, contentType: baseMimeType(fetched.mimeType), bytes: fetched.bytes });
+        const conversationId = await highLevel.conversationIdFor(input.locationId, input.contactId);
+        const url = await highLevel.uploadAttachment(input.locationId, { conversationId, contactId: input.contactId, filename, contentType: baseMimeType(fetched.mimeType), bytes: fetched.bytes });
         return { url };
       } catch (error) {
         if (error instanceof HighLevelApiError && error.status === 413) return { placeholder: describeUnattachedMedia(media.kind, { reason: 'too_large', ...facts }) };

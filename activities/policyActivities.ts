@@ -2,6 +2,7 @@ import type { FallbackTrigger } from '../src/db/schema';
 import { isWindowOpen } from '../src/domain/conversationWindow';
 import { decideDelivery, type DeliveryDecision, type SkipCode } from '../src/domain/deliveryDecision';
 import { smsPermission, type SmsPermission } from '../src/domain/fallbackPolicy';
+import { contactDndFacts } from '../src/domain/highLevelDnd';
 import { resolveSettings } from '../src/domain/locationSettings';
 import type { TemplateMessage } from '../src/domain/outboundContent';
 import type { HighLevelContact } from '../src/providers/highlevel/highLevelClient';
@@ -70,13 +71,13 @@ export function createPolicyActivities({ db, config, highLevel }: ActivityDeps) 
         ? await Promise.all([currentConsent(db, input.locationId, phone), lastInboundAt(db, input.locationId, phone), contactOf(input.locationId, input.contactId)])
         : (['unknown', null, await contactOf(input.locationId, input.contactId)] as const);
       const windowOpen = !input.assumeWindowClosed && isWindowOpen(lastInbound, new Date());
-      const allDnd = contact?.dnd === true;
+      const dnd = contactDndFacts(contact);
       const facts = {
         phoneE164: phone,
         phoneProblem: input.phoneProblem,
         senderPausedReason: location.sender_paused_reason,
         consent,
-        highLevelWhatsAppDnd: allDnd || contact?.dndSettings?.WhatsApp?.status === 'active',
+        highLevelWhatsAppDnd: dnd.whatsApp,
         windowOpen,
         treatUnknownConsentAsOptedIn: settings.treatUnknownConsentAsOptedIn,
       };
@@ -100,8 +101,8 @@ export function createPolicyActivities({ db, config, highLevel }: ActivityDeps) 
         fallbackEnabled: settings.smsFallback,
         smsConfigured: !!location.twilio_account_sid && !!location.twilio_auth_token_enc && !!(location.twilio_sms_from || location.twilio_messaging_service_sid),
         phoneE164: phone,
-        highLevelSmsDnd: contact?.dndSettings?.SMS?.status === 'active',
-        highLevelAllDnd: allDnd,
+        highLevelSmsDnd: dnd.sms,
+        highLevelAllDnd: dnd.all,
       });
       return {
         decision,

@@ -23,11 +23,22 @@ export interface LocationsTable {
   delivery_token_hash: string | null;
   settings: Json<LocationSettings>;
   sender_paused_reason: string | null;
+  /** The last account-level error Meta reported for the business number (webhook `value.errors`), with its time. */
+  whatsapp_account_error: ColumnType<WhatsAppAccountError | null, string | null | undefined, string | null>;
   /** Marketplace install (OAuth callback or INSTALL webhook) and UNINSTALL; uninstalled locations are unknown to the Delivery URL. */
   installed_at: NullableTimestamp;
   uninstalled_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+export interface WhatsAppAccountError {
+  code: number;
+  title?: string;
+  message?: string;
+  details?: string;
+  href?: string;
+  at: string;
 }
 
 /** Per-location policy; every field optional, defaults in src/domain/locationSettings.ts. */

@@ -6,8 +6,8 @@ import { placeholderKeys, templateKey, type KnownTemplate } from './templateDefi
  * parameters, each where the template declares one. Documented defaults (docs/templates.md):
  * - text header parameter: the rule's `header`, else the header line found in the text, else (named
  *   templates) the body parameter of the same name;
- * - media header: the rule's `header` link, else the first attachment of that media type, else the sample
- *   media Meta keeps with the template;
+ * - media header: the rule's `header` link, else the first attachment of that media type, else media the
+ *   template itself carries (Twilio content); never Meta's review sample (example.header_handle);
  * - URL button suffix: the rule's value, else the end of the first link in the text that starts with the
  *   button's fixed URL;
  * - quick-reply payload: only from a rule (WhatsApp otherwise returns the button text); coupon code: rule only.
@@ -62,7 +62,7 @@ export function buildComponents(template: KnownTemplate, values: ParameterValues
   } else if (header) {
     const kind = header.format === 'IMAGE' ? 'image' : header.format === 'VIDEO' ? 'video' : 'document';
     const attachment = context.attachments.find((link) => mediaTypeForUrl(link) === kind);
-    const link = values.header ?? attachment ?? header.exampleMediaUrl;
+    const link = values.header ?? attachment ?? header.fixedMediaUrl;
     if (!link || !/^https?:\/\//i.test(link)) {
       return { ok: false, reason: `template ${label} needs a ${kind} header: attach one, or set "header" to a link in a rule` };
     }

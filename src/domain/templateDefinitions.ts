@@ -8,8 +8,12 @@ export interface TemplateHeader {
   format: HeaderFormat;
   /** TEXT headers: the text with at most one {{1}} / {{name}} placeholder. */
   text?: string;
-  /** Media headers: the sample Meta keeps (example.header_handle[0]); the documented default media. */
-  exampleMediaUrl?: string;
+  /**
+   * Media headers: media the template itself carries and its provider sends whatever the parameters (a Twilio
+   * content's media, `content_media_url` from src/providers/twilio/contentTemplates.ts). Never Meta's
+   * `example.header_handle`: that is the sample shown at review, not something to send to a contact.
+   */
+  fixedMediaUrl?: string;
 }
 
 export interface TemplateButton {
@@ -73,9 +77,8 @@ function headerOf(component: Loose): TemplateHeader {
   const format = String(component.format ?? 'TEXT').toUpperCase() as HeaderFormat;
   const safeFormat = HEADER_FORMATS.has(format) ? format : 'TEXT';
   if (safeFormat === 'TEXT') return { format: 'TEXT', text: text(component.text) ?? '' };
-  const example = isObject(component.example) ? component.example : {};
-  const handle = Array.isArray(example.header_handle) ? text(example.header_handle[0]) : undefined;
-  return { format: safeFormat, ...(handle && /^https?:\/\//i.test(handle) ? { exampleMediaUrl: handle } : {}) };
+  const fixed = text(component.content_media_url);
+  return { format: safeFormat, ...(fixed && /^https?:\/\//i.test(fixed) ? { fixedMediaUrl: fixed } : {}) };
 }
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;

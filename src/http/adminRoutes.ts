@@ -142,6 +142,7 @@ async function describeLocation(ctx: HttpContext, locationId: string) {
       wabaId: location.whatsapp_waba_id,
       hasAccessToken: !!location.whatsapp_access_token_enc,
       senderPausedReason: location.sender_paused_reason,
+      lastAccountError: location.whatsapp_account_error ?? null,
     },
     twilio: {
       accountSid: location.twilio_account_sid,

@@ -3,6 +3,7 @@ import { parseMetaReceipts, type MetaWebhookPayload } from '../providers/meta/we
 import { verifyMetaSignature } from '../providers/meta/signature';
 import { parseMetaInbound } from '../providers/meta/inboundParser';
 import { routeInbound } from './inboundRouter';
+import { recordMetaAccountErrors } from './metaAccountErrors';
 import { routeReceipts } from './receiptRouter';
 import type { HttpContext } from './context';
 import { parseJson, rawBodyOf } from './rawBody';
@@ -34,13 +35,14 @@ export function registerWhatsAppWebhookRoutes(app: FastifyInstance, ctx: HttpCon
       return { received: true, ignored: 'not a whatsapp_business_account payload' };
     }
     try {
+      const accountErrors = await recordMetaAccountErrors(ctx, payload, request.log);
       const { receipts, inbound } = await withTemporalDeadline(ctx, async () => ({
         receipts: await routeReceipts(ctx, parseMetaReceipts(payload)),
         inbound: await routeInbound(ctx, parseMetaInbound(payload)),
       }));
       if (receipts.refused > 0) request.log.warn({ refused: receipts.refused }, "statuses for another business number's messages were not applied");
       if (inbound.unrouted > 0) request.log.warn({ unrouted: inbound.unrouted }, 'inbound WhatsApp messages for a business number no location uses');
-      return { received: true, ...receipts, inbound };
+      return { received: true, ...receipts, inbound, ...(accountErrors > 0 ? { accountErrors } : {}) };
     } catch (error) {
       request.log.error({ err: error }, 'could not process a WhatsApp webhook');
       return unavailable(reply, 'Temporal or the database');

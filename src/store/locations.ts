@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
-import type { LocationRow, LocationSettings, NewLocation } from '../db/schema';
+import type { LocationRow, LocationSettings, NewLocation, WhatsAppAccountError } from '../db/schema';
 
 export async function findLocation(db: Db, locationId: string): Promise<LocationRow | undefined> {
   return db.selectFrom('locations').selectAll().where('id', '=', locationId).executeTakeFirst();
@@ -53,4 +53,16 @@ export async function upsertLocation(db: Db, input: LocationInput): Promise<void
 export async function pauseSender(db: Db, locationId: string, reason: string): Promise<void> {
   await db.updateTable('locations').set({ sender_paused_reason: reason, updated_at: sql`now()` }).where('id', '=', locationId).execute();
   forgetLocation(locationId);
+}
+
+/** Keeps the last account-level WhatsApp error Meta reported for the business number (shown in the admin view). */
+export async function recordWhatsAppAccountError(db: Db, phoneNumberId: string, error: WhatsAppAccountError): Promise<string[]> {
+  const rows = await db
+    .updateTable('locations')
+    .set({ whatsapp_account_error: JSON.stringify(error), updated_at: sql`now()` })
+    .where('whatsapp_phone_number_id', '=', phoneNumberId)
+    .returning('id')
+    .execute();
+  for (const row of rows) forgetLocation(row.id);
+  return rows.map((row) => row.id);
 }

@@ -189,9 +189,15 @@ describe('template decision: window, directive and rules', () => {
       },
       attachmentsUsed: ['https://cdn.example.com/offer.png'],
     });
-    const withRule = decide({ text: 'New offers for you, Ana https://shop.example.com/o/q1!', rules: [rule] });
+    // No attachment and no header in the rule: never Meta's review sample (example.header_handle) instead.
+    expect(decide({ text: 'New offers for you, Ana https://shop.example.com/o/q1!', rules: [rule] })).toMatchObject({
+      kind: 'none',
+      code: 'template_parameters',
+      reason: 'template promo_image/en_US needs a image header: attach one, or set "header" to a link in a rule',
+    });
+    const withRule = decide({ text: 'New offers for you, Ana https://shop.example.com/o/q1!', rules: [{ ...rule, parameters: { ...rule.parameters, header: 'https://cdn.example.com/offer.png' } }] });
     expect(withRule).toMatchObject({
-      parameters: { header: 'https://cdn.example.com/sample.jpg', buttons: { '0': 'q1', '1': 'STOP_PROMOS' } },
+      parameters: { header: 'https://cdn.example.com/offer.png', buttons: { '0': 'q1', '1': 'STOP_PROMOS' } },
       attachmentsUsed: [],
     });
     expect((withRule as { template: { components: unknown[] } }).template.components.at(-1)).toEqual({

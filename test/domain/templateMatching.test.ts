@@ -86,7 +86,7 @@ describe('template matching: details', () => {
       ]),
     ).toEqual({
       body: 'Hi {{1}}',
-      header: { format: 'IMAGE', exampleMediaUrl: 'https://cdn.example.com/h.jpg' },
+      header: { format: 'IMAGE' },
       footer: 'Bye',
       buttons: [
         { index: 0, type: 'URL', text: 'Open', url: 'https://x.test/{{1}}' },

@@ -51,7 +51,8 @@ describe('template sync', () => {
       status: 'APPROVED',
       parameterFormat: 'POSITIONAL',
       body: 'Hi {{1}}, your appointment is on {{2}} at {{3}}.',
-      header: { format: 'IMAGE', exampleMediaUrl: 'https://cdn.example.com/clinic.jpg' },
+      // Meta's example.header_handle is a review sample: never kept as media to send.
+      header: { format: 'IMAGE' },
       footer: 'Sunny Dental',
       buttons: [
         { index: 0, type: 'URL', text: 'Reschedule', url: 'https://book.example.com/r/{{1}}' },

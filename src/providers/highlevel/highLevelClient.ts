@@ -1,5 +1,8 @@
 import { FormData } from 'undici';
+import { withChannelDnd, type DndChannel, type DndSettings } from '../../domain/highLevelDnd';
 import { httpRequest, type HttpResponse } from '../http';
+
+export type { DndChannel } from '../../domain/highLevelDnd';
 
 /** HighLevel's per-endpoint Version headers (highlevel.md §0). */
 export const VERSION_CONVERSATIONS = '2021-04-15';
@@ -23,13 +26,11 @@ export interface HighLevelContact {
   id: string;
   phone?: string | null;
   dnd?: boolean;
-  dndSettings?: Partial<Record<'SMS' | 'WhatsApp' | 'Call' | 'Email' | 'GMB' | 'FB', { status?: string }>>;
+  dndSettings?: DndSettings;
   tags?: string[];
 }
 
 export type HighLevelMessageStatus = 'delivered' | 'read' | 'failed' | 'pending';
-
-export type DndChannel = 'SMS' | 'WhatsApp' | 'Call' | 'Email' | 'GMB' | 'FB';
 
 export interface NewHighLevelContact {
   phone?: string;
@@ -104,12 +105,31 @@ export class HighLevelClient {
     return { messageId: body.messageId, conversationId: body.conversationId ?? '' };
   }
 
-  /** POST /conversations/messages/upload (multipart, field `fileAttachment`): returns the hosted file's URL. */
-  async uploadAttachment(locationId: string, file: { contactId: string; filename: string; contentType: string; bytes: Buffer }): Promise<string> {
+  /**
+   * The contact's conversation id: GET /conversations/search (locationId, contactId), else POST /conversations/
+   * for a contact who has none yet (a first message that is a photo).
+   */
+  async conversationIdFor(locationId: string, contactId: string): Promise<string> {
+    const query = new URLSearchParams({ locationId, contactId });
+    const found = await this.call(locationId, 'GET', `/conversations/search?${query.toString()}`, VERSION_CONVERSATIONS);
+    const existing = (found.body as { conversations?: Array<{ id?: string; contactId?: string }> } | undefined)?.conversations?.find((item) => item.id && (!item.contactId || item.contactId === contactId));
+    if (existing?.id) return existing.id;
+    const created = await this.call(locationId, 'POST', '/conversations/', VERSION_CONVERSATIONS, { locationId, contactId });
+    const id = (created.body as { conversation?: { id?: string } } | undefined)?.conversation?.id;
+    if (!id) throw new HighLevelApiError(created.status, `conversation create answered without an id: ${created.text.slice(0, 200)}`);
+    return id;
+  }
+
+  /**
+   * POST /conversations/messages/upload (multipart): UploadFilesDto's conversationId, contactId and locationId, the
+   * file in `fileAttachment` (the operation's description); returns the hosted file's URL.
+   */
+  async uploadAttachment(locationId: string, file: { conversationId: string; contactId: string; filename: string; contentType: string; bytes: Buffer }): Promise<string> {
     const response = await this.callWithForm(locationId, '/conversations/messages/upload', () => {
       const form = new FormData();
-      form.append('locationId', locationId);
+      form.append('conversationId', file.conversationId);
       form.append('contactId', file.contactId);
+      form.append('locationId', locationId);
       form.append('fileAttachment', new Blob([file.bytes], { type: file.contentType }), file.filename);
       return form;
     });
@@ -127,9 +147,17 @@ export class HighLevelClient {
     await this.call(locationId, 'DELETE', `/contacts/${encodeURIComponent(contactId)}/tags`, VERSION_CONTACTS, { tags });
   }
 
-  /** PUT /contacts/{id} with one channel of dndSettings; HighLevel keeps the other channels as they are. */
+  /**
+   * One channel's DND, written as the whole `dndSettings` map read just before: HighLevel's update replaces the map
+   * it is sent, so a WhatsApp STOP must carry the SMS DND along (and the reverse). A `permanent` DND stays.
+   */
   async setChannelDnd(locationId: string, contactId: string, channel: DndChannel, setting: { status: 'active' | 'inactive'; message?: string; code?: string }): Promise<void> {
-    await this.call(locationId, 'PUT', `/contacts/${encodeURIComponent(contactId)}`, VERSION_CONTACTS, { dndSettings: { [channel]: setting } });
+    const contact = await this.getContact(locationId, contactId);
+    if (!contact) throw new HighLevelApiError(404, `contact ${contactId} not found`);
+    const current = contact.dndSettings ?? {};
+    const next = withChannelDnd(current, channel, setting);
+    if (JSON.stringify(next[channel]) === JSON.stringify(current[channel])) return; // already so (a retry, or permanent)
+    await this.call(locationId, 'PUT', `/contacts/${encodeURIComponent(contactId)}`, VERSION_CONTACTS, { dndSettings: next });
   }
 
   /** A 401 means the stored token went stale: refresh once and repeat. */

@@ -35,14 +35,17 @@ export class OAuthRefusedError extends Error {
 export class HighLevelOAuthClient {
   constructor(private readonly config: OAuthClientConfig) {}
 
-  /** POST /oauth/token, grant_type=authorization_code: a Location token, or a Company token for an agency install. */
+  /**
+   * POST /oauth/token, grant_type=authorization_code. `user_type` is left out: the install decides (a Location token
+   * for a sub-account install, a Company token for an agency-level one), as in HighLevel's own SDK sample app
+   * (ghl-sdk-examples node/sample-app-oauth). Asking for `Location` always made agency installs fail.
+   */
   async exchangeCode(code: string): Promise<TokenGrant> {
     const form = new URLSearchParams({
       client_id: this.config.clientId,
       client_secret: this.config.clientSecret,
       grant_type: 'authorization_code',
       code,
-      user_type: 'Location',
     });
     const response = await httpRequest(`${this.config.baseUrl}/oauth/token`, {
       method: 'POST',

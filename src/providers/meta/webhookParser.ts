@@ -12,6 +12,8 @@ interface MetaChangeValue {
   metadata?: { phone_number_id?: string };
   statuses?: MetaStatus[];
   messages?: unknown[];
+  /** System- or app-level errors (parseMetaAccountErrors). */
+  errors?: unknown[];
 }
 
 export interface MetaWebhookPayload {
@@ -49,4 +51,40 @@ export function parseMetaReceipts(payload: MetaWebhookPayload): ReceiptEvent[] {
     }
   }
   return receipts;
+}
+
+/** A system- or app-level error Meta reports in `entry[].changes[].value.errors` (whatsapp.md A.2, async error webhook). */
+export interface MetaAccountError {
+  /** The WhatsApp Business Account (entry.id) and the business number it concerns, when named. */
+  wabaId?: string;
+  phoneNumberId?: string;
+  code: number;
+  title?: string;
+  message?: string;
+  details?: string;
+  href?: string;
+}
+
+/** Every account-level error in a webhook; the per-message ones live in statuses[].errors and messages[].errors. */
+export function parseMetaAccountErrors(payload: MetaWebhookPayload): MetaAccountError[] {
+  const found: MetaAccountError[] = [];
+  for (const entry of payload.entry ?? []) {
+    for (const change of entry.changes ?? []) {
+      const errors = change.value?.errors;
+      if (!Array.isArray(errors)) continue;
+      for (const error of errors as Array<{ code?: unknown; title?: unknown; message?: unknown; error_data?: { details?: unknown }; href?: unknown }>) {
+        const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+        found.push({
+          ...(text(entry.id) ? { wabaId: entry.id } : {}),
+          ...(change.value?.metadata?.phone_number_id ? { phoneNumberId: change.value.metadata.phone_number_id } : {}),
+          code: typeof error?.code === 'number' ? error.code : Number(error?.code) || -1,
+          ...(text(error?.title) ? { title: text(error?.title) } : {}),
+          ...(text(error?.message) ? { message: text(error?.message) } : {}),
+          ...(text(error?.error_data?.details) ? { details: text(error?.error_data?.details) } : {}),
+          ...(text(error?.href) ? { href: text(error?.href) } : {}),
+        });
+      }
+    }
+  }
+  return found;
 }

@@ -43,7 +43,8 @@ function mediaHeader(url: string | undefined, samples: Loose): Loose | undefined
   if (!url) return undefined;
   const kind = mediaTypeForUrl(url.replace(/\{\{\s*([A-Za-z0-9_]*)\s*\}\}/g, (_placeholder, key: string) => (typeof samples[key] === 'string' ? samples[key] : '')));
   const format = kind === 'image' ? 'IMAGE' : kind === 'video' ? 'VIDEO' : 'DOCUMENT';
-  return { type: 'HEADER', format, example: { header_handle: [url] } };
+  // content_media_url: Twilio sends this media itself, so it is not a sample (src/domain/templateDefinitions.ts).
+  return { type: 'HEADER', format, example: { header_handle: [url] }, content_media_url: url };
 }
 
 /** Quick replies and call-to-action buttons as Meta's BUTTONS component. */

@@ -58,7 +58,11 @@ export function newContact(locationId: string, input: ContactInput): SimContact 
   return contact;
 }
 
-/** PUT/upsert semantics: given fields overwrite (tags too), dndSettings merge per channel, null clears. */
+/**
+ * PUT/upsert semantics: given fields overwrite, null clears. `tags` "will overwrite all current tags"
+ * (UpdateContactDto); `dndSettings` / `inboundDndSettings` are replaced by what is sent too: the spec describes
+ * no per-channel merge, so a client must send the whole map (contacts.json DndSettingsSchema).
+ */
 export function applyContactInput(contact: SimContact, input: ContactInput): void {
   if (input.firstName !== undefined) contact.firstName = input.firstName ?? undefined;
   if (input.lastName !== undefined) contact.lastName = input.lastName ?? undefined;
@@ -71,8 +75,8 @@ export function applyContactInput(contact: SimContact, input: ContactInput): voi
   }
   if (input.tags !== undefined) contact.tags = dedupe(input.tags);
   if (input.dnd !== undefined) contact.dnd = input.dnd;
-  if (input.dndSettings !== undefined) contact.dndSettings = { ...contact.dndSettings, ...input.dndSettings };
-  if (input.inboundDndSettings !== undefined) contact.inboundDndSettings = { ...contact.inboundDndSettings, ...input.inboundDndSettings };
+  if (input.dndSettings !== undefined) contact.dndSettings = { ...input.dndSettings };
+  if (input.inboundDndSettings !== undefined) contact.inboundDndSettings = { ...input.inboundDndSettings };
   if (input.source !== undefined) contact.source = input.source;
   for (const [field, value] of Object.entries(input)) {
     if (!NAMED_FIELDS.has(field) && value !== undefined) contact.extra[field] = value;

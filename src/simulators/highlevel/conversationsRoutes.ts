@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { apiError, badRequest, notFound } from './apiErrors';
 import { assertSameLocation, authorize } from './guard';
 import { newHighLevelId } from './ids';
-import { conversationForContact, type SimulatorContext } from './state';
+import { conversationForContact, type SimConversation, type SimulatorContext } from './state';
 import { CONVERSATIONS_API_VERSION, INBOUND_MESSAGE_TYPES, MESSAGE_STATUSES, type SimInboundMessage } from './types';
 import { parseDto } from './validation';
 
@@ -36,7 +36,29 @@ const updateMessageStatusDto = z.looseObject({
   recipients: z.array(z.string()).optional(),
 });
 
+/** CreateConversationDto. */
+const createConversationDto = z.looseObject({ locationId: z.string().min(1), contactId: z.string().min(1) });
+
 const guardOptions = { version: CONVERSATIONS_API_VERSION };
+
+/** ConversationSchema as the search answers it. */
+function conversationSchema(state: SimulatorContext['state'], conversation: SimConversation): Record<string, unknown> {
+  const contact = state.contacts.get(conversation.contactId);
+  const last = [...state.inboundMessages].reverse().find((message) => message.conversationId === conversation.id);
+  return {
+    id: conversation.id,
+    contactId: conversation.contactId,
+    locationId: conversation.locationId,
+    lastMessageBody: last?.message ?? '',
+    lastMessageType: last ? 'TYPE_SMS' : '',
+    type: 'TYPE_PHONE',
+    unreadCount: 0,
+    fullName: contact?.name ?? '',
+    contactName: contact?.name ?? '',
+    email: contact?.email ?? '',
+    phone: contact?.phone ?? '',
+  };
+}
 const QUEUED = 'Message queued successfully.';
 
 export function registerConversationsRoutes(app: FastifyInstance, ctx: SimulatorContext): void {
@@ -66,6 +88,33 @@ export function registerConversationsRoutes(app: FastifyInstance, ctx: Simulator
     const accepted: SimInboundMessage = { ...body, contactId: contact.id, conversationId: conversation.id, messageId, locationId: contact.locationId, at };
     state.inboundMessages.push(accepted);
     return { success: true, conversationId: conversation.id, messageId, message: QUEUED, contactId: contact.id, dateAdded: new Date(at).toISOString() };
+  });
+
+  /** GET /conversations/search (SendConversationResponseDto): locationId required; contactId narrows to that contact. */
+  app.get<{ Querystring: { locationId?: string; contactId?: string } }>('/conversations/search', async (request, reply) => {
+    const token = authorize(ctx, request, reply, guardOptions);
+    const { locationId, contactId } = request.query;
+    if (!locationId) throw apiError(422, ['locationId should not be empty']);
+    assertSameLocation(token, locationId);
+    const found = [...state.conversations.values()].filter((conversation) => conversation.locationId === locationId && (!contactId || conversation.contactId === contactId));
+    return { conversations: found.map((conversation) => conversationSchema(state, conversation)), total: found.length };
+  });
+
+  /** POST /conversations/ (CreateConversationDto: locationId, contactId required); one conversation per contact. */
+  app.post('/conversations/', async (request, reply) => {
+    const token = authorize(ctx, request, reply, guardOptions);
+    const body = parseDto(createConversationDto, request.body);
+    assertSameLocation(token, body.locationId);
+    const contact = state.contacts.get(body.contactId);
+    if (!contact || contact.locationId !== body.locationId) throw badRequest('Contact not found');
+    const existing = [...state.conversations.values()].find((conversation) => conversation.contactId === contact.id);
+    if (existing) throw apiError(400, 'Conversation already exists');
+    const conversation = conversationForContact(state, contact.locationId, contact.id);
+    const now = Date.now();
+    return {
+      success: true,
+      conversation: { id: conversation.id, dateUpdated: now, dateAdded: now, deleted: false, contactId: contact.id, locationId: contact.locationId, lastMessageDate: now },
+    };
   });
 
   app.put<{ Params: { messageId: string } }>('/conversations/messages/:messageId/status', async (request, reply) => {

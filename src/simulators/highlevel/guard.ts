@@ -1,10 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiError, badRequest, HighLevelApiError, invalidJwt, noLocationAccess } from './apiErrors';
 import type { SimulatorContext } from './state';
+import { SDK_API_VERSIONS } from './types';
 import type { AccessTokenRecord, UserType } from './tokenStore';
 
 export interface GuardOptions {
-  /** The one `Version` header value the endpoint's spec lists. */
+  /** The `Version` header value the endpoint's spec lists (the SDK's values are accepted too). */
   version: string;
   /** Token class the endpoint accepts; Location by default. */
   userType?: UserType;
@@ -31,7 +32,9 @@ export function authorize(ctx: SimulatorContext, request: FastifyRequest, reply:
 
   const version = request.headers.version;
   if (typeof version !== 'string' || version === '') throw badRequest('Version header was not found');
-  if (version !== options.version) throw badRequest(`Version header '${version}' is not supported by this API; expected Version: ${options.version}`);
+  if (version !== options.version && !SDK_API_VERSIONS.includes(version)) {
+    throw badRequest(`Version header '${version}' is not supported by this API; expected Version: ${options.version}`);
+  }
   return token;
 }
 

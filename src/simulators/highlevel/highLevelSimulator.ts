@@ -115,6 +115,11 @@ export class HighLevelSimulator {
     return contact;
   }
 
+  /** The contact's conversation (created when it has none), as HighLevel keeps one per contact. */
+  conversationOf(contact: SimContact): string {
+    return conversationForContact(this.state, contact.locationId, contact.id).id;
+  }
+
   /** Delay applied to every API request (not /_sim, not /_files). */
   setLatency(ms: number): void {
     this.faults.setLatency(ms);

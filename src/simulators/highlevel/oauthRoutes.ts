@@ -49,17 +49,24 @@ export function registerOauthRoutes(app: FastifyInstance, ctx: SimulatorContext)
     const clientMatches = form.client_id === ctx.clientId && safeEqual(form.client_secret ?? '', ctx.clientSecret);
     if (!clientMatches) throw oauthError(401, 'invalid_client', 'Client authentication failed: client_id or client_secret is wrong');
 
+    if (form.user_type !== undefined && form.user_type !== 'Company' && form.user_type !== 'Location') {
+      throw apiError(422, ['user_type must be one of the following values: Company, Location']);
+    }
     if (form.grant_type === 'authorization_code') {
       if (!form.code) throw oauthError(400, 'invalid_request', 'code is required for grant_type=authorization_code');
-      const installed = ctx.tokens.redeemAuthorizationCode(form.code);
+      const installed = ctx.tokens.peek('code', form.code);
       if (!installed) throw oauthError(400, 'invalid_grant', 'Invalid grant: authorization code is invalid, expired, or has already been used');
-      return tokenResponse(ctx.tokens.issue(requestedSubject(installed, form.user_type)));
+      const subject = requestedSubject(installed, form.user_type);
+      ctx.tokens.redeemAuthorizationCode(form.code);
+      return tokenResponse(ctx.tokens.issue(subject));
     }
     if (form.grant_type === 'refresh_token') {
       if (!form.refresh_token) throw oauthError(400, 'invalid_request', 'refresh_token is required for grant_type=refresh_token');
-      const subject = ctx.tokens.redeemRefreshToken(form.refresh_token);
-      if (!subject) throw oauthError(400, 'invalid_grant', 'Invalid grant: refresh token is invalid, expired, or has already been used');
-      return tokenResponse(ctx.tokens.issue(subject));
+      const held = ctx.tokens.peek('refresh', form.refresh_token);
+      if (!held) throw oauthError(400, 'invalid_grant', 'Invalid grant: refresh token is invalid, expired, or has already been used');
+      if (form.user_type && form.user_type !== held.userType) throw userTypeMismatch(form.user_type, held.userType);
+      ctx.tokens.redeemRefreshToken(form.refresh_token);
+      return tokenResponse(ctx.tokens.issue(held));
     }
     throw oauthError(400, 'unsupported_grant_type', `grant_type ${form.grant_type} is not supported`);
   });
@@ -89,10 +96,14 @@ export function registerOauthRoutes(app: FastifyInstance, ctx: SimulatorContext)
   });
 }
 
-/** The code records the install; for a sub-account install, user_type picks which token class the caller asks for. */
+/**
+ * The token class asked for (`user_type`, "The type of token to be requested", GetAccessCodebodyDto), else the
+ * install's own. A sub-account install can be asked for its agency's Company token; an agency-level install has no
+ * location to issue a Location token for, so asking for one is refused (the code stays usable).
+ */
 function requestedSubject(installed: TokenSubject, userType: string | undefined): TokenSubject {
-  // An agency install yields a Company token whatever user_type asks for (highlevel.md §7).
-  if (userType !== 'Company' || installed.userType === 'Company') return installed;
+  if (!userType || userType === installed.userType) return installed;
+  if (userType === 'Location') throw userTypeMismatch(userType, installed.userType);
   return {
     userType: 'Company',
     companyId: installed.companyId,
@@ -100,6 +111,9 @@ function requestedSubject(installed: TokenSubject, userType: string | undefined)
     approvedLocations: installed.locationId ? [installed.locationId] : [],
   };
 }
+
+const userTypeMismatch = (asked: string, held: string) =>
+  oauthError(400, 'invalid_request', `user_type ${asked} does not match this grant: it was issued for a ${held} (agency-level installs ask for user_type=Company)`);
 
 function safeEqual(given: string, expected: string): boolean {
   const a = Buffer.from(given);

@@ -83,6 +83,12 @@ export class TokenStore {
     return code;
   }
 
+  /** What a code or refresh token stands for, without using it up (undefined when unusable). */
+  peek(kind: 'code' | 'refresh', value: string): TokenSubject | undefined {
+    const record = (kind === 'code' ? this.authorizationCodes : this.refreshTokens).get(value);
+    return record && !record.used && record.expiresAt > Date.now() ? record.subject : undefined;
+  }
+
   /** Single use: a second redemption fails. */
   redeemAuthorizationCode(code: string): TokenSubject | undefined {
     return redeem(this.authorizationCodes.get(code));

@@ -4,6 +4,12 @@
 export const CONVERSATIONS_API_VERSION = '2021-04-15';
 export const CONTACTS_API_VERSION = '2021-07-28';
 export const OAUTH_API_VERSION = '2021-07-28';
+/**
+ * The Version values HighLevel's own SDK (GoHighLevel/highlevel-api-sdk, lib/HighLevel.ts `apiVersion` default)
+ * sends on every request whatever the endpoint: 2021-07-28 up to 2.3.0, 2023-02-21 from 3.0.0. Its calls work, so
+ * every endpoint accepts them besides the one value its spec lists.
+ */
+export const SDK_API_VERSIONS: readonly string[] = ['2021-07-28', '2023-02-21'];
 
 export interface HighLevelSimulatorOptions {
   /** Loopback port; 0 (default) picks a free one. */

@@ -69,13 +69,16 @@ export async function registerUploadRoutes(app: FastifyInstance, ctx: SimulatorC
       throw error;
     }
 
-    const locationId = fields.locationId;
-    if (!locationId) throw uploadError(400, 'locationId is required');
+    // UploadFilesDto requires conversationId, contactId, locationId and attachmentUrls. The files themselves go in
+    // "fileAttachment" (operation description), which stands in for attachmentUrls: a form cannot carry an empty array.
+    const missing = ['conversationId', 'contactId', 'locationId'].filter((field) => !fields[field]);
+    if (missing.length > 0) throw uploadError(400, `${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} required`);
+    const locationId = fields.locationId as string;
     assertSameLocation(token, locationId);
-    if (!fields.contactId && !fields.conversationId) throw uploadError(400, 'One of conversationId or contactId must be provided');
-    const contact = fields.contactId ? ctx.state.contacts.get(fields.contactId) : undefined;
-    if (contact) assertSameLocation(token, contact.locationId);
-    if (files.length === 0) throw uploadError(400, 'No files found in "fileAttachment"');
+    const conversation = ctx.state.conversations.get(fields.conversationId as string);
+    if (!conversation || conversation.locationId !== locationId) throw uploadError(400, 'Conversation not found');
+    if (conversation.contactId !== fields.contactId) throw uploadError(400, 'The conversation does not belong to the contact');
+    if (files.length === 0) throw uploadError(400, 'attachmentUrls or files in "fileAttachment" are required');
     const rejected = files.find((file) => !isAllowedAttachment(file.filename, file.contentType));
     if (rejected) throw uploadError(415, `File type not allowed: ${rejected.filename} (${rejected.contentType})`);
 

@@ -15,8 +15,21 @@ export interface StoredMedia {
   sha256: string;
 }
 
+/** What a bad media download looks like: Meta's error page (200, text/html), or the file cut short. */
+export type BadMediaDownload = 'html' | 'truncated';
+
 export class MediaStore {
   private readonly byId = new Map<string, StoredMedia>();
+  private readonly badDownloads: BadMediaDownload[] = [];
+
+  /** The next `count` downloads answer `kind` instead of the file (tests of the client's checks). */
+  serveBadDownloads(count: number, kind: BadMediaDownload): void {
+    for (let index = 0; index < count; index += 1) this.badDownloads.push(kind);
+  }
+
+  takeBadDownload(): BadMediaDownload | undefined {
+    return this.badDownloads.shift();
+  }
 
   add(media: MediaDefinition): string {
     const id = media.id ?? newGraphId();
@@ -54,6 +67,8 @@ export interface MediaRouteContext {
   media: MediaStore;
 }
 
+const ERROR_PAGE = '<!DOCTYPE html><html><head><title>Error</title></head><body>Sorry, something went wrong.</body></html>';
+
 export function registerMediaRoutes(app: FastifyInstance, context: MediaRouteContext): void {
   const { accounts, media } = context;
 
@@ -77,11 +92,15 @@ export function registerMediaRoutes(app: FastifyInstance, context: MediaRouteCon
     return { success: true };
   });
 
-  // Meta's media URLs also need the bearer token; without it they answer 401.
+  // Meta's media URLs also need the bearer token; without it they answer 401. Without a User-Agent they answer an
+  // HTML page instead of the file (reported by Cloud API users, docs/contracts.md), as does an injected bad download.
   app.get<{ Params: { mediaId: string } }>('/_media/:mediaId', async (request, reply) => {
     requireKnownToken(request, accounts);
     const stored = media.get(request.params.mediaId);
     if (!stored) throw unknownObject(request.params.mediaId, 'get', 404);
-    return reply.header('content-type', stored.mimeType).header('content-length', stored.bytes.length).send(stored.bytes);
+    const bad = request.headers['user-agent'] ? media.takeBadDownload() : 'html';
+    if (bad === 'html') return reply.type('text/html; charset=utf-8').send(ERROR_PAGE);
+    const bytes = bad === 'truncated' ? stored.bytes.subarray(0, Math.floor(stored.bytes.length / 2)) : stored.bytes;
+    return reply.header('content-type', stored.mimeType).header('content-length', bytes.length).send(bytes);
   });
 }

@@ -6,7 +6,7 @@ import { registerControlRoutes } from './controlRoutes';
 import { registerGraphErrorHandling, registerGraphRoutes, type AcceptedSend } from './graphRoutes';
 import { phoneDigits } from './ids';
 import { buildInboundMessage } from './inboundMessages';
-import { MediaStore, registerMediaRoutes } from './media';
+import { MediaStore, registerMediaRoutes, type BadMediaDownload } from './media';
 import { ReceiptScheduler } from './receipts';
 import { TemplateStore } from './templates';
 import type {
@@ -194,6 +194,11 @@ export class MetaSimulator {
 
   addMedia(media: MediaDefinition): string {
     return this.media.add(media);
+  }
+
+  /** The next `count` media downloads answer Meta's HTML error page, or half the file ('truncated'). */
+  serveBadMediaDownloads(count: number, kind: BadMediaDownload = 'html'): void {
+    this.media.serveBadDownloads(count, kind);
   }
 
   // ---- internals ----

@@ -16,7 +16,7 @@ afterAll(async () => {
 const lastRequest = (path: string) => sim.requests.filter((request) => request.path === path).at(-1);
 
 describe('HighLevelOAuthClient', () => {
-  it('exchanges a code with exactly the documented form (client, secret, authorization_code, code, user_type=Location)', async () => {
+  it('exchanges a code with the documented form and no user_type: the install decides the token class', async () => {
     const code = sim.createAuthorizationCode('LOCoauth000000000001', 'COMPoauth00000000001');
     const grant = await client.exchangeCode(code);
 
@@ -38,11 +38,10 @@ describe('HighLevelOAuthClient', () => {
       client_secret: 'sim-client-secret',
       grant_type: 'authorization_code',
       code,
-      user_type: 'Location',
     });
   });
 
-  it("reads an agency install's Company token with its approved locations", async () => {
+  it("reads an agency install's Company token with its approved locations (asking for Location would be refused)", async () => {
     const code = sim.createAgencyAuthorizationCode('COMPagency0000000001', ['LOCa0000000000000001', 'LOCb0000000000000001']);
     expect(await client.exchangeCode(code)).toMatchObject({
       userType: 'Company',

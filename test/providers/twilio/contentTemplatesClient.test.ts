@@ -89,12 +89,12 @@ describe('Content templates as registry rows', () => {
       { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Pay', url: 'https://pay.example.com/{{2}}' }] },
     ]);
     expect(row({ 'twilio/media': { body: 'Your receipt', media: ['https://cdn.example.com/r/{{1}}.pdf'] } })).toEqual([
-      { type: 'HEADER', format: 'DOCUMENT', example: { header_handle: ['https://cdn.example.com/r/{{1}}.pdf'] } },
+      { type: 'HEADER', format: 'DOCUMENT', example: { header_handle: ['https://cdn.example.com/r/{{1}}.pdf'] }, content_media_url: 'https://cdn.example.com/r/{{1}}.pdf' },
       { type: 'BODY', text: 'Your receipt' },
     ]);
     // The type WhatsApp approved wins over the others; a card's title is the body, its subtitle the footer.
     expect(row({ 'twilio/text': { body: 'plain' }, 'twilio/card': { title: 'See you {{1}}', subtitle: 'Sunny Dental', media: ['https://cdn.example.com/a.jpg'] } }, 'twilio/card')).toEqual([
-      { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://cdn.example.com/a.jpg'] } },
+      { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://cdn.example.com/a.jpg'] }, content_media_url: 'https://cdn.example.com/a.jpg' },
       { type: 'BODY', text: 'See you {{1}}' },
       { type: 'FOOTER', text: 'Sunny Dental' },
     ]);

@@ -1,4 +1,4 @@
-import { CONTACTS, LOCATION, OTHER_LOCATION, api, contactsApi, otherToken, sim, token, useHighLevelSimulator } from './support';
+import { CONTACTS, CONVERSATIONS, LOCATION, OTHER_LOCATION, api, contactsApi, otherToken, sim, token, useHighLevelSimulator } from './support';
 
 /** HighLevel simulator contract tests: auth, the Version header and the contacts API. */
 
@@ -24,14 +24,26 @@ describe('HighLevel simulator', () => {
       expect(after.body).toMatchObject({ statusCode: 401, message: 'Invalid JWT' });
     });
 
-    it('answers 400 naming the Version header when it is missing or wrong', async () => {
+    it('answers 400 naming the Version header when it is missing or one neither the spec nor the SDK uses', async () => {
       const missing = await api('GET', `/contacts/search/duplicate?locationId=${LOCATION}&number=%2B15550000000`, { token });
       expect(missing.status).toBe(400);
       expect(missing.body.message).toMatch(/Version/);
-      // Conversations want 2021-04-15, contacts 2021-07-28: swapping them fails.
-      const swapped = await api('POST', '/conversations/messages/inbound', { token, version: CONTACTS, json: { type: 'SMS', contactId: 'x' } });
+      // Contacts list only 2021-07-28; the conversations value is not one the SDK sends there.
+      const swapped = await api('GET', `/contacts/search/duplicate?locationId=${LOCATION}&number=%2B15550000000`, { token, version: CONVERSATIONS });
       expect(swapped.status).toBe(400);
       expect(swapped.body.message).toMatch(/Version/);
+      const unknown = await api('POST', '/conversations/messages/inbound', { token, version: '2020-01-01', json: { type: 'SMS', contactId: 'x' } });
+      expect(unknown.status).toBe(400);
+    });
+
+    it("accepts on every endpoint the Version values HighLevel's SDK sends (2021-07-28 up to 2.3.0, 2023-02-21 from 3.0.0)", async () => {
+      const contact = sim.seedContact({ locationId: LOCATION, phone: '+15550207070' });
+      for (const version of ['2021-07-28', '2023-02-21']) {
+        const read = await api('GET', `/contacts/${contact.id}`, { token, version });
+        expect(read.status).toBe(200);
+        const inbound = await api('POST', '/conversations/messages/inbound', { token, version, json: { type: 'SMS', contactId: contact.id, message: 'hi' } });
+        expect(inbound.status).toBe(200);
+      }
     });
 
     it("answers 403 when a token touches another location's data", async () => {
@@ -84,15 +96,13 @@ describe('HighLevel simulator', () => {
       expect(fresh.body.new).toBe(true);
     });
 
-    it('updates with PUT: dndSettings merge per channel, tags overwrite, answers { succeded, contact }', async () => {
+    it('updates with PUT: dndSettings and tags are replaced by what is sent, answers { succeded, contact }', async () => {
       const contact = sim.seedContact({ locationId: LOCATION, phone: '+15550203030', tags: ['old', 'keep'], dndSettings: { SMS: { status: 'active', message: 'STOP', code: '101' } } });
       const updated = await contactsApi('PUT', `/contacts/${contact.id}`, { dndSettings: { WhatsApp: { status: 'active', message: 'STOP received' } }, tags: ['new'] });
       expect(updated.status).toBe(200);
       expect(updated.body.succeded).toBe(true);
-      expect(updated.body.contact.dndSettings).toEqual({
-        SMS: { status: 'active', message: 'STOP', code: '101' },
-        WhatsApp: { status: 'active', message: 'STOP received' },
-      });
+      // The SMS DND is gone: an update replaces the map (a client must read, change one channel, write all).
+      expect(updated.body.contact.dndSettings).toEqual({ WhatsApp: { status: 'active', message: 'STOP received' } });
       expect(updated.body.contact.tags).toEqual(['new']);
 
       const reread = await contactsApi('GET', `/contacts/${contact.id}`);

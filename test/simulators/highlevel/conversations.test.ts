@@ -86,12 +86,19 @@ describe('HighLevel simulator', () => {
     const upload = (form: FormData) =>
       fetch(`${sim.baseUrl}/conversations/messages/upload`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, Version: CONVERSATIONS }, body: form });
 
-    it('stores files from fileAttachment and serves the exact bytes at the returned URL', async () => {
+    /** UploadFilesDto's required fields for a seeded contact and its conversation. */
+    const uploadForm = () => {
       const contact = sim.seedContact({ locationId: LOCATION });
-      const bytes = Buffer.from(Array.from({ length: 4096 }, (_, index) => index % 256));
       const form = new FormData();
-      form.append('locationId', LOCATION);
+      form.append('conversationId', sim.conversationOf(contact));
       form.append('contactId', contact.id);
+      form.append('locationId', LOCATION);
+      return form;
+    };
+
+    it('stores files from fileAttachment and serves the exact bytes at the returned URL', async () => {
+      const bytes = Buffer.from(Array.from({ length: 4096 }, (_, index) => index % 256));
+      const form = uploadForm();
       form.append('fileAttachment', new Blob([bytes], { type: 'image/jpeg' }), 'photo.jpg');
       form.append('fileAttachment', new Blob([Buffer.from('voice')], { type: 'audio/ogg; codecs=opus' }), 'voice.ogg');
       const response = await upload(form);
@@ -108,32 +115,57 @@ describe('HighLevel simulator', () => {
       expect(sim.uploads.find((file) => file.url === url)).toMatchObject({ url, filename: 'photo.jpg', contentType: 'image/jpeg', locationId: LOCATION });
     });
 
-    it('answers 413 over 5 MB, 415 for disallowed types and 400 without locationId', async () => {
-      const big = new FormData();
-      big.append('locationId', LOCATION);
-      big.append('contactId', 'anyContact');
+    it('answers 400 naming what UploadFilesDto requires: conversationId, contactId, locationId (the spec marks all required)', async () => {
+      const contact = sim.seedContact({ locationId: LOCATION });
+      const withoutConversation = new FormData();
+      withoutConversation.append('locationId', LOCATION);
+      withoutConversation.append('contactId', contact.id);
+      withoutConversation.append('fileAttachment', new Blob([Buffer.from('hi')], { type: 'text/plain' }), 'note.txt');
+      const refused = await upload(withoutConversation);
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ status: 400, message: 'conversationId is required' });
+
+      const otherContact = sim.seedContact({ locationId: LOCATION });
+      const mismatch = new FormData();
+      mismatch.append('conversationId', sim.conversationOf(otherContact));
+      mismatch.append('contactId', contact.id);
+      mismatch.append('locationId', LOCATION);
+      mismatch.append('fileAttachment', new Blob([Buffer.from('hi')], { type: 'text/plain' }), 'note.txt');
+      expect((await upload(mismatch)).status).toBe(400);
+
+      expect((await upload(uploadForm())).status).toBe(400); // nothing to upload
+      expect(sim.uploads.some((file) => file.filename === 'note.txt')).toBe(false);
+    });
+
+    it('finds a contact\'s conversation by search, and creates one once', async () => {
+      const contact = sim.seedContact({ locationId: LOCATION, phone: '+15550208080' });
+      const none = await api('GET', `/conversations/search?locationId=${LOCATION}&contactId=${contact.id}`, { token, version: CONVERSATIONS });
+      expect(none.body).toEqual({ conversations: [], total: 0 });
+      const created = await api('POST', '/conversations/', { token, version: CONVERSATIONS, json: { locationId: LOCATION, contactId: contact.id } });
+      expect(created.status).toBe(200);
+      expect(created.body).toMatchObject({ success: true, conversation: { id: expect.any(String), contactId: contact.id, locationId: LOCATION } });
+      const found = await api('GET', `/conversations/search?locationId=${LOCATION}&contactId=${contact.id}`, { token, version: CONVERSATIONS });
+      expect(found.body).toMatchObject({ total: 1, conversations: [{ id: created.body.conversation.id, contactId: contact.id, phone: '+15550208080' }] });
+      const again = await api('POST', '/conversations/', { token, version: CONVERSATIONS, json: { locationId: LOCATION, contactId: contact.id } });
+      expect(again.status).toBe(400);
+      const otherLocation = await api('GET', `/conversations/search?locationId=${OTHER_LOCATION}`, { token, version: CONVERSATIONS });
+      expect(otherLocation.status).toBe(403);
+    });
+
+    it('answers 413 over 5 MB, 415 for disallowed types, 400 for more than 5 files', async () => {
+      const big = uploadForm();
       big.append('fileAttachment', new Blob([Buffer.alloc(5 * 1024 * 1024 + 1)], { type: 'application/pdf' }), 'big.pdf');
       const tooLarge = await upload(big);
       expect(tooLarge.status).toBe(413);
       expect(await tooLarge.json()).toMatchObject({ status: 413, message: expect.any(String) });
 
-      const exe = new FormData();
-      exe.append('locationId', LOCATION);
-      exe.append('contactId', 'anyContact');
+      const exe = uploadForm();
       exe.append('fileAttachment', new Blob([Buffer.from('MZ')], { type: 'application/x-msdownload' }), 'tool.exe');
       const unsupported = await upload(exe);
       expect(unsupported.status).toBe(415);
       expect(await unsupported.json()).toMatchObject({ status: 415 });
 
-      const noLocation = new FormData();
-      noLocation.append('contactId', 'anyContact');
-      noLocation.append('fileAttachment', new Blob([Buffer.from('hi')], { type: 'text/plain' }), 'note.txt');
-      const missing = await upload(noLocation);
-      expect(missing.status).toBe(400);
-
-      const six = new FormData();
-      six.append('locationId', LOCATION);
-      six.append('contactId', 'anyContact');
+      const six = uploadForm();
       for (let index = 0; index < 6; index += 1) six.append('fileAttachment', new Blob([Buffer.from('x')], { type: 'text/plain' }), `n${index}.txt`);
       const tooMany = await upload(six);
       expect(tooMany.status).toBe(400);

@@ -36,6 +36,29 @@ describe('HighLevel simulator', () => {
       expect(reused.body.error).toBe('invalid_grant');
     });
 
+    it('issues the token class asked for: none asked gives the install\'s; an agency install refuses Location and keeps the code', async () => {
+      const agencyCode = sim.createAgencyAuthorizationCode('COMPANY00000000000009', ['LOC9aaaaaaaaaaaaaaaa']);
+      const wrongClass = await tokenForm({ grant_type: 'authorization_code', code: agencyCode, user_type: 'Location' });
+      expect(wrongClass.status).toBe(400);
+      expect(wrongClass.body).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/user_type Location does not match/) });
+      const asCompany = await tokenForm({ grant_type: 'authorization_code', code: agencyCode, user_type: 'Company' });
+      expect(asCompany.status).toBe(200);
+      expect(asCompany.body).toMatchObject({ userType: 'Company', companyId: 'COMPANY00000000000009', approvedLocations: ['LOC9aaaaaaaaaaaaaaaa'] });
+
+      const locationCode = sim.createAuthorizationCode('LOC8aaaaaaaaaaaaaaaa', 'COMPANY00000000000008');
+      const unasked = await tokenForm({ grant_type: 'authorization_code', code: locationCode });
+      expect(unasked.body).toMatchObject({ userType: 'Location', locationId: 'LOC8aaaaaaaaaaaaaaaa' });
+      const agencyUnasked = await tokenForm({ grant_type: 'authorization_code', code: sim.createAgencyAuthorizationCode('COMPANY00000000000007', []) });
+      expect(agencyUnasked.body).toMatchObject({ userType: 'Company', companyId: 'COMPANY00000000000007' });
+
+      const badValue = await tokenForm({ grant_type: 'authorization_code', code: sim.createAuthorizationCode('LOC7aaaaaaaaaaaaaaaa'), user_type: 'Agency' });
+      expect(badValue.status).toBe(422);
+      // A refresh asking for another class than the token's is refused without using the refresh token up.
+      const refreshMismatch = await tokenForm({ grant_type: 'refresh_token', refresh_token: unasked.body.refresh_token, user_type: 'Company' });
+      expect(refreshMismatch.status).toBe(400);
+      expect((await tokenForm({ grant_type: 'refresh_token', refresh_token: unasked.body.refresh_token, user_type: 'Location' })).status).toBe(200);
+    });
+
     it('rotates refresh tokens: each is single-use', async () => {
       const { refresh_token: original } = sim.issueLocationToken(LOCATION);
       const refreshed = await tokenForm({ grant_type: 'refresh_token', refresh_token: original, user_type: 'Location' });

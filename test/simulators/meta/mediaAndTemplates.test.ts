@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import crypto from 'node:crypto';
 import { ACCOUNT, OTHER_ACCOUNT, USER, expectGraphError, graph, send, simulator, startSimulator, useMetaSimulator, type Json } from './support';
 
@@ -144,5 +145,28 @@ describe('media', () => {
     expect(missing.body.error.code).toBe(100);
     const missingDownload = await fetch(`${simulator.origin}/_media/123456789`, { headers: { authorization: `Bearer ${ACCOUNT.accessToken}` } });
     expect(missingDownload.status).toBe(404);
+  });
+
+  it('answers an HTML page without a User-Agent, and serves injected bad downloads (HTML page, truncated file) once each', async () => {
+    await startSimulator();
+    const bytes = crypto.randomBytes(4000);
+    const mediaId = simulator.addMedia({ bytes, mimeType: 'image/jpeg' });
+    const url = `${simulator.origin}/_media/${mediaId}`;
+    const withAgent = { authorization: `Bearer ${ACCOUNT.accessToken}`, 'user-agent': 'test-client/1.0' };
+    const bare = await request(url, { headers: { authorization: `Bearer ${ACCOUNT.accessToken}` } });
+    expect(bare.statusCode).toBe(200);
+    expect(bare.headers['content-type']).toMatch(/^text\/html/);
+    await bare.body.dump();
+
+    simulator.serveBadMediaDownloads(1, 'html');
+    simulator.serveBadMediaDownloads(1, 'truncated');
+    const page = await fetch(url, { headers: withAgent });
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    await page.arrayBuffer();
+    const truncated = await fetch(url, { headers: withAgent });
+    expect(truncated.headers.get('content-type')).toBe('image/jpeg');
+    expect((await truncated.arrayBuffer()).byteLength).toBe(2000);
+    const good = await fetch(url, { headers: withAgent });
+    expect(Buffer.from(await good.arrayBuffer()).equals(bytes)).toBe(true);
   });
 });
