@@ -4,7 +4,7 @@
  */
 
 export type DndChannel = 'SMS' | 'WhatsApp' | 'Call' | 'Email' | 'GMB' | 'FB';
-export type DndStatus = 'active' | 'inactive' | 'permanent';
+type DndStatus = 'active' | 'inactive' | 'permanent';
 export const DND_CHANNELS: readonly DndChannel[] = ['Call', 'Email', 'SMS', 'WhatsApp', 'GMB', 'FB'];
 
 export interface DndSetting {

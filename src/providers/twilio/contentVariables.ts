@@ -46,7 +46,7 @@ export function twilioContentVariables(template: TemplateMessage, definition: Kn
       const parameter = component.parameters[0];
       const link = mediaLink(parameter);
       if (link !== undefined) {
-        const media = mediaVariable(definition.header?.exampleMediaUrl, link, label);
+        const media = mediaVariable(definition.header?.fixedMediaUrl, link, label);
         if (!media.ok) return media;
         Object.assign(variables, media.variables);
         continue;
