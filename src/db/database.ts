@@ -9,6 +9,7 @@ import * as installState from './migrations/0005_install_state';
 import * as receiptsByMessage from './migrations/0006_receipts_by_message';
 import * as whatsAppIds from './migrations/0007_whatsapp_ids';
 import * as replays from './migrations/0008_replays';
+import * as costs from './migrations/0009_costs';
 
 export type Db = Kysely<Database>;
 
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0006_receipts_by_message': receiptsByMessage,
   '0007_whatsapp_ids': whatsAppIds,
   '0008_replays': replays,
+  '0009_costs': costs,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
