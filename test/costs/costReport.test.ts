@@ -1,5 +1,4 @@
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
-import type { MetaWebhookPayload } from '../../src/providers/meta/webhookParser';
 import { appendConsent } from '../../src/store/consent';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { ADMIN_TOKEN, startHarness, type Harness, type TestLocation } from '../support/harness';
@@ -16,6 +15,8 @@ const REMINDER = 'Hi Ana, your appointment is on May 3 at 10:00.';
 const SALE = 'Spring sale: 20% off all whitening treatments this week.';
 // UCS-2 (the emoji and "á"), 84 UTF-16 units: two SMS segments.
 const REPLY = `Olá Ana! 😀 ${'Sure, see you tomorrow. '.repeat(3)}`;
+
+type PublishedStatus = { entry: Array<{ changes: Array<{ value: { metadata: Record<string, string>; statuses: Array<Record<string, unknown>> } }> }> };
 
 let h: Harness;
 let location: TestLocation;
@@ -96,10 +97,11 @@ describe('cost report', () => {
     for (const message of [reply, shortReply, sale, reminder]) expect((await h.caller.send(h.deliveryUrl, message.payload)).status).toBe(200);
 
     const saleWamid = await wamidTo(sale.phone);
-    const published = vendorJson<MetaWebhookPayload & { entry: Array<{ changes: Array<{ value: Record<string, any> }> }> }>('meta_pricing_sent_marketing_pmp_conversation.json');
+    // Meta's example with the ids of our send: its number, the wamid, the contact and our reference.
+    const published = vendorJson<PublishedStatus>('meta_pricing_sent_marketing_pmp_conversation.json');
     const value = published.entry[0]!.changes[0]!.value;
     value.metadata.phone_number_id = location.phoneNumberId;
-    Object.assign(value.statuses[0], { id: saleWamid, recipient_id: sale.phone.slice(1), biz_opaque_callback_data: sale.workflowId });
+    Object.assign(value.statuses[0]!, { id: saleWamid, recipient_id: sale.phone.slice(1), biz_opaque_callback_data: sale.workflowId });
     expect((await h.meta.deliverRaw(published)).statusCode).toBe(200);
     await h.meta.emitStatus(saleWamid, 'delivered');
 
