@@ -281,12 +281,15 @@ function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One line per message (RFC 4180), then a `total` line; amounts in the report's currency. */
+/**
+ * One line per message (RFC 4180), then a `total` line of the amounts (in the report's currency). `sms_segments` is
+ * per message what it was sent as, or would take, as SMS: it has no total (the JSON's `smsSegments` counts sent SMS).
+ */
 export function costCsv(report: CostReport): string {
   const lines = [CSV_COLUMNS.map(([name]) => name).join(',')];
   for (const row of report.messages) lines.push(CSV_COLUMNS.map(([, pick]) => csvField(pick(row))).join(','));
   const { totals } = report;
-  const total: Record<string, unknown> = { message_id: 'total', whatsapp_cost: totals.whatsAppCost, sms_segments: totals.smsSegments, sms_cost: totals.fallbackCost, sms_avoided: totals.smsAvoided };
+  const total: Record<string, unknown> = { message_id: 'total', whatsapp_cost: totals.whatsAppCost, sms_cost: totals.fallbackCost, sms_avoided: totals.smsAvoided };
   lines.push(CSV_COLUMNS.map(([name]) => csvField(total[name])).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -152,7 +152,7 @@ describe('cost report', () => {
     const lines = (await csv.text()).trimEnd().split('\r\n');
     expect(lines).toHaveLength(6);
     expect(lines.find((line) => line.startsWith(`${reminder.workflowId},`))).toMatch(/,US,both,utility,true,,,0,none,1,0\.0083,provider,0$/);
-    expect(lines.at(-1)).toBe('total,,,,,,,,0.025,,1,0.0083,,0.0316');
+    expect(lines.at(-1)).toBe('total,,,,,,,,0.025,,,0.0083,,0.0316');
   });
 
   it('refuses a bad period with the reason', async () => {

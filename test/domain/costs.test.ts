@@ -109,6 +109,6 @@ describe('costReport', () => {
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe('message_id,created_at,country,channel,category,billable,pricing_type,pricing_model,whatsapp_cost,whatsapp_cost_source,sms_segments,sms_cost,sms_cost_source,sms_avoided');
     expect(lines[1]).toBe('"a,""b""",2026-11-30T10:00:00.000Z,US,whatsapp,marketing,true,regular,PMP,0.025,rate,1,0,none,0.0079');
-    expect(lines[2]).toBe('total,,,,,,,,0.025,,0,0,,0.0079');
+    expect(lines[2]).toBe('total,,,,,,,,0.025,,,0,,0.0079');
   });
 });
