@@ -1,5 +1,7 @@
 import type { HighLevelStatus } from '../src/domain/deliveryStatus';
 import { resolveSettings } from '../src/domain/locationSettings';
+import { billedAs, type WhatsAppCategory } from '../src/domain/costs';
+import { countSmsSegments } from '../src/domain/smsSegments';
 import { ledgerEventsOf, openLedgerWithEvents, recordLedgerEvents, type LedgerChange, type LedgerEvent } from '../src/store/ledger';
 import { findLocation } from '../src/store/locations';
 import type { DeliverMessageInput } from '../workflows/shared';
@@ -36,6 +38,12 @@ export interface ReportInput {
   pauseSender?: string;
 }
 
+/** The timeline says what a WhatsApp send will be billed as (the synced template's category; free text is `service`). */
+function billing(plan: PolicyResult['plan']): { billedAs?: WhatsAppCategory } {
+  const category = billedAs(plan);
+  return category ? { billedAs: category } : {};
+}
+
 /** The lean delivery workflow's steps that are not a send: decide (and open the ledger), and report. */
 export function createDeliveryActivities(deps: ActivityDeps) {
   const { db, highLevel } = deps;
@@ -65,7 +73,7 @@ export function createDeliveryActivities(deps: ActivityDeps) {
       Number(detail.round ?? 1) === key.round && Number(detail.replay ?? 0) === key.replay && Number(detail.released ?? 0) === key.released;
     const decidedBefore = (await ledgerEventsOf(db, input.messageId, ['decided'])).some((event) => sameStep(event.detail));
     const after = input.assumeWindowClosed ? 'WhatsApp said the 24-hour window is closed' : input.released ? 'the sender was resumed' : 'replay';
-    const decided: LedgerEvent = { type: 'decided', detail: { ...key, decision: verdict.plan, facts: verdict.facts, after } };
+    const decided: LedgerEvent = { type: 'decided', detail: { ...key, decision: verdict.plan, ...billing(verdict.plan), facts: verdict.facts, after } };
     const restart = input.replay && round === 1 && !input.released ? { status: 'received', statusReason: null, errorCode: null, channel: 'none' as const } : {};
     if (!decidedBefore) await recordLedgerEvents(db, input.messageId, [decided], restart);
     const policy = { plan: verdict.plan, receiptTimeoutMs: verdict.receiptTimeoutMs, lateReceiptWindowMs: verdict.lateReceiptWindowMs, sms: verdict.sms };
@@ -90,12 +98,15 @@ export function createDeliveryActivities(deps: ActivityDeps) {
       const verdict = await decideDelivery({ ...input, assumeWindowClosed: input.assumeWindowClosed ?? false });
       if (input.replay || input.released) return planAgain(input, verdict);
       const round = input.assumeWindowClosed ? 2 : 1;
-      const decided: LedgerEvent = { type: 'decided', detail: { round, decision: verdict.plan, facts: verdict.facts, ...(input.assumeWindowClosed ? { after: 'WhatsApp said the 24-hour window is closed' } : {}) } };
+      const decided: LedgerEvent = {
+        type: 'decided',
+        detail: { round, decision: verdict.plan, ...billing(verdict.plan), facts: verdict.facts, ...(input.assumeWindowClosed ? { after: 'WhatsApp said the 24-hour window is closed' } : {}) },
+      };
       const decidedBefore = round > 1 && (await ledgerEventsOf(db, input.messageId, ['decided'])).some((event) => event.detail.round === round);
       const received: LedgerEvent = { type: 'received', detail: { textLength: input.text.length, attachments: input.attachments.length, receivedAt: input.receivedAt } };
       const opened = await openLedgerWithEvents(
         db,
-        { id: input.messageId, locationId: input.locationId, contactId: input.contactId, highLevelMessageId: input.highLevelMessageId, phoneE164: input.phoneE164 },
+        { id: input.messageId, locationId: input.locationId, contactId: input.contactId, highLevelMessageId: input.highLevelMessageId, phoneE164: input.phoneE164, sms: countSmsSegments(input.text) },
         input.assumeWindowClosed ? [decided] : [received, decided],
       );
       if (opened === 'duplicate') return { duplicate: true };

@@ -10,6 +10,7 @@ import * as receiptsByMessage from './migrations/0006_receipts_by_message';
 import * as whatsAppIds from './migrations/0007_whatsapp_ids';
 import * as replays from './migrations/0008_replays';
 import * as whatsAppAccountError from './migrations/0009_whatsapp_account_error';
+import * as costs from './migrations/0010_costs';
 
 export type Db = Kysely<Database>;
 
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0007_whatsapp_ids': whatsAppIds,
   '0008_replays': replays,
   '0009_whatsapp_account_error': whatsAppAccountError,
+  '0010_costs': costs,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

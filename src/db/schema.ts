@@ -98,7 +98,32 @@ export interface MessagesTable {
   status: string;
   status_reason: string | null;
   error_code: string | null;
+  /** What the text takes as SMS (src/domain/smsSegments.ts), counted when the row is opened. */
+  sms_segments: ColumnType<number | null, number | null | undefined, number | null>;
+  sms_encoding: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Meta's `pricing` and `conversation` from the first status carrying them (src/store/receipts.ts). */
+  pricing_category: ColumnType<string | null, string | null | undefined, string | null>;
+  pricing_billable: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  pricing_type: ColumnType<string | null, string | null | undefined, string | null>;
+  pricing_model: ColumnType<string | null, string | null | undefined, string | null>;
+  conversation_id: ColumnType<string | null, string | null | undefined, string | null>;
+  conversation_origin: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Twilio's final price of the fallback SMS (positive, numeric as text), its unit and segments (src/store/costs.ts). */
+  sms_price: ColumnType<string | null, string | null | undefined, string | null>;
+  sms_price_unit: ColumnType<string | null, string | null | undefined, string | null>;
+  sms_billed_segments: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A location's prices (src/domain/costs.ts RateCard) from a day on. */
+export interface LocationRatesTable {
+  location_id: string;
+  /** YYYY-MM-DD (date columns are read as strings, see src/store/costs.ts). */
+  effective_from: ColumnType<string, string, string>;
+  currency: string;
+  whatsapp: Json<Record<string, Record<string, number>>>;
+  sms: Json<Record<string, number>>;
   updated_at: Timestamp;
 }
 
@@ -275,6 +300,7 @@ export interface Database {
   locations: LocationsTable;
   highlevel_tokens: HighLevelTokensTable;
   messages: MessagesTable;
+  location_rates: LocationRatesTable;
   message_events: MessageEventsTable;
   provider_receipts: ProviderReceiptsTable;
   consent_events: ConsentEventsTable;

@@ -13,6 +13,11 @@ export function normalizePhone(raw: string | null | undefined, defaultCountry = 
   return { ok: true, e164: parsed.number };
 }
 
+/** ISO 3166 alpha-2 country of an E.164 number (what rate cards are keyed by); null when unknown. */
+export function countryOfNumber(e164: string | null | undefined): string | null {
+  return (e164 && parsePhoneNumberFromString(e164)?.country) || null;
+}
+
 /**
  * The one number a WhatsApp contact is keyed by (24-hour window, consent, HighLevel contact): the E.164 number
  * HighLevel holds. WhatsApp ids keep older numbering plans, so the same person can arrive as another number:

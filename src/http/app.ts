@@ -3,6 +3,7 @@ import { loggerOptions } from '../logging';
 import { registerAdminRoutes } from './adminRoutes';
 import { registerCodecRoutes } from './codecRoutes';
 import { registerConsentRoutes } from './consentRoutes';
+import { registerCostRoutes } from './costRoutes';
 import type { HttpContext } from './context';
 import { registerHealthRoutes } from './healthRoutes';
 import { registerHighLevelDeliveryRoute } from './highLevelDeliveryRoute';
@@ -38,6 +39,7 @@ export function buildApp(given: HttpContext, options: { logStream?: NodeJS.Writa
   registerAdminRoutes(app, ctx, replays);
   registerTemplateRoutes(app, ctx);
   registerConsentRoutes(app, ctx);
+  registerCostRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);
   registerCodecRoutes(app, ctx);
   return app;

@@ -58,6 +58,7 @@ async function routeOne(ctx: HttpContext, receipt: RoutableReceipt): Promise<'si
     status: receipt.status,
     messageId: workflowId ?? null,
     payload: { ...receipt },
+    ...(receipt.pricing ? { pricing: receipt.pricing } : {}),
   });
   if (!workflowId) return 'unmatched';
   // `sent` changes nothing a workflow acts on: it is stored (the ledger's timeline and send reconciliation read it)

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { withBilledAs } from '../domain/costs';
 import { contactFieldsFrom, ruleProblems, type RuleDefinition } from '../domain/templateRules';
 import { findLocation } from '../store/locations';
 import { chooseTemplateForLocation } from '../store/templateContext';
@@ -124,14 +125,16 @@ export function registerTemplateRoutes(app: FastifyInstance, ctx: HttpContext): 
     admin.post<{ Params: Params }>('/admin/locations/:locationId/templates/dry-run', async (request, reply) => {
       const body = parseBody(request, reply, dryRunBody);
       if (!body) return reply;
-      const decide = (item: z.infer<typeof dryRunCase>) =>
-        chooseTemplateForLocation(ctx.db, {
-          locationId: request.params.locationId,
-          text: item.text,
-          attachments: item.attachments,
-          windowOpen: item.windowOpen,
-          contact: { fields: contactFieldsFrom(item.contact?.fields), language: item.contact?.language ?? null },
-        });
+      const decide = async (item: z.infer<typeof dryRunCase>) =>
+        withBilledAs(
+          await chooseTemplateForLocation(ctx.db, {
+            locationId: request.params.locationId,
+            text: item.text,
+            attachments: item.attachments,
+            windowOpen: item.windowOpen,
+            contact: { fields: contactFieldsFrom(item.contact?.fields), language: item.contact?.language ?? null },
+          }),
+        );
       if ('cases' in body) return { results: await Promise.all(body.cases.map(decide)) };
       return decide(body);
     });

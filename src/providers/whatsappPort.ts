@@ -41,6 +41,18 @@ export interface ReceiptEvent {
   error?: ProviderError;
   /** The business number the receipt belongs to (routes to the location). */
   businessNumberId?: string;
+  /** Meta's billing facts of the message, on the statuses that carry them (stored on the ledger row, for costs). */
+  pricing?: ReceiptPricing;
+}
+
+/** Meta's status `pricing` (category, billable, type such as `free_customer_service`, model CBP/PMP) and `conversation`. */
+export interface ReceiptPricing {
+  category?: string;
+  billable?: boolean;
+  type?: string;
+  model?: string;
+  conversationId?: string;
+  conversationOrigin?: string;
 }
 
 export class ProviderSendError extends Error {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import type { SmsSegmentCount } from '../domain/smsSegments';
 import { forgetLocation } from './locations';
 import type { Channel, MessageEventRow, MessageRow } from '../db/schema';
 
@@ -9,6 +10,8 @@ export interface NewLedgerMessage {
   contactId: string;
   highLevelMessageId: string;
   phoneE164: string | null;
+  /** What the text takes as SMS (for the cost report's SMS comparison). */
+  sms?: SmsSegmentCount;
 }
 
 /** Creates the ledger row; false when this HighLevel message is already on record (a redelivery). */
@@ -98,8 +101,9 @@ export async function recordLedgerEvents(db: Db, messageId: string, events: Ledg
  */
 export async function openLedgerWithEvents(db: Db, message: NewLedgerMessage, events: LedgerEvent[]): Promise<'opened' | 'reopened' | 'duplicate'> {
   const { rows } = await sql<{ inserted: boolean; owner: string | null }>`with inserted as (
-      insert into messages (id, location_id, contact_id, highlevel_message_id, phone_e164, status)
-      values (${message.id}, ${message.locationId}, ${message.contactId}, ${message.highLevelMessageId}, ${message.phoneE164}, 'received')
+      insert into messages (id, location_id, contact_id, highlevel_message_id, phone_e164, status, sms_segments, sms_encoding)
+      values (${message.id}, ${message.locationId}, ${message.contactId}, ${message.highLevelMessageId}, ${message.phoneE164}, 'received',
+        ${message.sms?.segments ?? null}::smallint, ${message.sms?.encoding ?? null})
       on conflict (location_id, highlevel_message_id) do nothing returning id
     ), owner as (
       select id from inserted

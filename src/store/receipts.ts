@@ -1,11 +1,17 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import type { ReceiptPricing } from '../providers/whatsappPort';
 
-/** Stores a provider receipt; false when the same (provider, id, status) was already stored (a redelivery). */
-export async function storeReceipt(
-  db: Db,
-  receipt: { provider: string; providerMessageId: string; status: string; messageId: string | null; payload: Record<string, unknown> },
-): Promise<boolean> {
+type StoredReceipt = { provider: string; providerMessageId: string; status: string; messageId: string | null; payload: Record<string, unknown> };
+
+/**
+ * Stores a provider receipt; false when the same (provider, id, status) was already stored (a redelivery).
+ * A receipt carrying Meta's pricing also sets the ledger row's pricing facts when none are there yet (the first
+ * receipt that carries them wins), in the same statement: costs add no round trip per receipt.
+ */
+export async function storeReceipt(db: Db, receipt: StoredReceipt & { pricing?: ReceiptPricing }): Promise<boolean> {
+  const { pricing } = receipt;
+  if (pricing && receipt.messageId !== null) return storeReceiptWithPricing(db, receipt, receipt.messageId, pricing);
   const inserted = await db
     .insertInto('provider_receipts')
     .values({
@@ -19,6 +25,21 @@ export async function storeReceipt(
     .returning('id')
     .executeTakeFirst();
   return inserted !== undefined;
+}
+
+async function storeReceiptWithPricing(db: Db, receipt: StoredReceipt, messageId: string, pricing: ReceiptPricing): Promise<boolean> {
+  const { rows } = await sql<{ inserted: boolean }>`with inserted as (
+      insert into provider_receipts (provider, provider_message_id, status, message_id, payload)
+      values (${receipt.provider}, ${receipt.providerMessageId}, ${receipt.status}, ${messageId}, ${JSON.stringify(receipt.payload)}::jsonb)
+      on conflict (provider, provider_message_id, status) do nothing returning id
+    ), priced as (
+      update messages set pricing_category = ${pricing.category ?? null}, pricing_billable = ${pricing.billable ?? null},
+        pricing_type = ${pricing.type ?? null}, pricing_model = ${pricing.model ?? null},
+        conversation_id = ${pricing.conversationId ?? null}, conversation_origin = ${pricing.conversationOrigin ?? null}
+      where id = ${messageId} and pricing_category is null and pricing_billable is null and conversation_id is null
+    )
+    select exists (select 1 from inserted) as inserted`.execute(db);
+  return rows[0]?.inserted === true;
 }
 
 /** One provider message that receipts tie to one of our messages (through the reference the provider echoed back). */

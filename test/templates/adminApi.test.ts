@@ -1,3 +1,4 @@
+import { withBilledAs } from '../../src/domain/costs';
 import { decideTemplate } from '../../src/domain/templateDecision';
 import { adminCall } from '../support/adminApi';
 import { startHarness, type Harness, type TestLocation } from '../support/harness';
@@ -49,7 +50,7 @@ describe('template admin API', () => {
       const result = response.body.results[index];
       if (testCase.locationLanguage) return; // the stored location language is covered below
       const expected = decideTemplate({ text: testCase.text, windowOpen: false, templates: stored, rules: [], contact: { fields: {}, language: testCase.contactLanguage ?? null }, locationLanguage: null });
-      expect({ case: testCase.name, result }).toEqual({ case: testCase.name, result: expected });
+      expect({ case: testCase.name, result }).toEqual({ case: testCase.name, result: withBilledAs(expected) });
     });
   });
 
@@ -63,7 +64,7 @@ describe('template admin API', () => {
 
   it('answers free text inside the window and follows a directive', async () => {
     const text = 'Hi Ana, your appointment is on May 3 at 10:00.';
-    expect((await dryRun({ text, windowOpen: true })).body).toEqual({ kind: 'free_text', text, reason: 'inside the 24-hour window: sent as free text' });
+    expect((await dryRun({ text, windowOpen: true })).body).toEqual({ kind: 'free_text', text, reason: 'inside the 24-hour window: sent as free text', billedAs: 'service' });
     expect((await dryRun({ text: `#wa:appointment_generic\n${text}` })).body).toMatchObject({ kind: 'template', source: 'directive', text, template: { name: 'appointment_generic' }, parameters: { body: ['Ana', 'May 3 at 10:00'] } });
   });
 

@@ -1,4 +1,4 @@
-import type { ReceiptEvent } from '../whatsappPort';
+import type { ReceiptEvent, ReceiptPricing } from '../whatsappPort';
 
 interface MetaStatus {
   id?: string;
@@ -6,6 +6,8 @@ interface MetaStatus {
   timestamp?: string;
   biz_opaque_callback_data?: string;
   errors?: Array<{ code?: number; title?: string; message?: string; error_data?: { details?: string } }>;
+  pricing?: { billable?: boolean; pricing_model?: string; type?: string; category?: string };
+  conversation?: { id?: string; origin?: { type?: string } };
 }
 
 interface MetaChangeValue {
@@ -28,6 +30,21 @@ function toIso(timestamp: string | undefined): string {
   return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000).toISOString() : new Date().toISOString();
 }
 
+/** The status's `pricing` and (older versions) `conversation`, only the fields given; undefined when neither is there. */
+function pricingOf(status: MetaStatus): ReceiptPricing | undefined {
+  const { pricing, conversation } = status;
+  if (!pricing && !conversation) return undefined;
+  const facts: ReceiptPricing = {
+    category: pricing?.category,
+    billable: typeof pricing?.billable === 'boolean' ? pricing.billable : undefined,
+    type: pricing?.type,
+    model: pricing?.pricing_model,
+    conversationId: conversation?.id,
+    conversationOrigin: conversation?.origin?.type,
+  };
+  return Object.fromEntries(Object.entries(facts).filter(([, value]) => value !== undefined)) as ReceiptPricing;
+}
+
 /** Every status in every change of every entry (Meta batches); unknown statuses such as `played` are skipped. */
 export function parseMetaReceipts(payload: MetaWebhookPayload): ReceiptEvent[] {
   const receipts: ReceiptEvent[] = [];
@@ -37,6 +54,7 @@ export function parseMetaReceipts(payload: MetaWebhookPayload): ReceiptEvent[] {
       for (const status of change.value?.statuses ?? []) {
         if (!status.id || !status.status || !RECEIPT_STATUSES.has(status.status)) continue;
         const error = status.errors?.[0];
+        const pricing = pricingOf(status);
         receipts.push({
           kind: 'receipt',
           provider: 'meta',
@@ -46,6 +64,7 @@ export function parseMetaReceipts(payload: MetaWebhookPayload): ReceiptEvent[] {
           reference: status.biz_opaque_callback_data || undefined,
           businessNumberId: change.value?.metadata?.phone_number_id,
           ...(error ? { error: { code: error.code ?? -1, title: error.title ?? error.message, details: error.error_data?.details } } : {}),
+          ...(pricing ? { pricing } : {}),
         });
       }
     }

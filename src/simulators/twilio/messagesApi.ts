@@ -3,9 +3,9 @@ import { parseForm } from '../../providers/twilio/signature';
 import type { ContentStore } from './contentStore';
 import { validateCreate, type ValidatedCreate } from './createValidation';
 import type { SimulatorState } from './state';
-import { automaticSteps, runStatusTimeline } from './statusCallbacks';
+import { automaticSteps, messageSegments, runStatusTimeline } from './statusCallbacks';
 import type { CallbackStep, SimulatedMessage, TwilioAccount } from './types';
-import { TwilioApiError, countSmsSegments, newSid, rfc2822, stripChannel } from './wireFormat';
+import { TwilioApiError, newSid, rfc2822, stripChannel } from './wireFormat';
 
 type AccountParams = { Params: { accountSid: string } };
 type MessageParams = { Params: { accountSid: string; messageSid: string } };
@@ -78,7 +78,7 @@ function startStatusTimeline(state: SimulatorState, contents: ContentStore, mess
 /** The Message resource as 2010-04-01 returns it (B.1). */
 export function messageResource(message: SimulatedMessage) {
   const base = `/2010-04-01/Accounts/${message.accountSid}/Messages/${message.sid}`;
-  const segments = message.channel === 'whatsapp' || !message.body ? 1 : countSmsSegments(message.body);
+  const segments = messageSegments(message);
   return {
     account_sid: message.accountSid,
     api_version: '2010-04-01',
@@ -93,7 +93,8 @@ export function messageResource(message: SimulatedMessage) {
     messaging_service_sid: message.messagingServiceSid ?? null,
     num_media: String(message.mediaUrls.length),
     num_segments: String(segments),
-    price: null,
+    // Null until the message is final (Twilio: "may not be immediately available").
+    price: message.price ?? null,
     price_unit: 'USD',
     sid: message.sid,
     status: message.status,

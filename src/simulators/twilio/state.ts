@@ -7,6 +7,8 @@ export class SimulatorState {
   /** Set once the server listens. */
   baseUrl = '';
   latencyMs = 0;
+  /** What a message costs once final, in USD: per SMS segment, per WhatsApp message. */
+  readonly prices = { smsPerSegment: 0.0079, whatsApp: 0.005 };
   readonly accounts = new Map<string, TwilioAccount>();
   readonly messages: SimulatedMessage[] = [];
   readonly callbackDeliveries: CallbackDelivery[] = [];

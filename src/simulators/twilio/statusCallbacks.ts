@@ -1,7 +1,7 @@
 import type { SimulatorState } from './state';
 import type { CallbackDelivery, CallbackStep, SimulatedMessage, StatusCallbackStatus } from './types';
 import { sendSignedWebhook } from './webhookSender';
-import { stripChannel } from './wireFormat';
+import { countSmsSegments, stripChannel } from './wireFormat';
 
 /** One WhatsApp sender "channel install" per simulator run; real captures carry an XE… sid. */
 const CHANNEL_INSTALL_SID = 'XE' + '5e1f'.repeat(8);
@@ -37,6 +37,20 @@ export function statusCallbackParams(message: SimulatedMessage, status: StatusCa
   return params;
 }
 
+const FINAL_STATUSES: ReadonlySet<StatusCallbackStatus> = new Set(['delivered', 'read', 'undelivered', 'failed']);
+
+/** Segments billed: WhatsApp and media-only messages are one. */
+export function messageSegments(message: SimulatedMessage): number {
+  return message.channel === 'whatsapp' || !message.body ? 1 : countSmsSegments(message.body);
+}
+
+/** The price Twilio reports once a message is final: negative, 5 decimals; a failed message (never sent) costs nothing. */
+function finalPrice(state: SimulatorState, message: SimulatedMessage, status: StatusCallbackStatus): string {
+  if (status === 'failed') return '0.00000';
+  const amount = message.channel === 'whatsapp' ? state.prices.whatsApp : state.prices.smsPerSegment * messageSegments(message);
+  return `-${amount.toFixed(5)}`;
+}
+
 /** Moves the message to `status` and, if it has a StatusCallback, delivers the signed callback. */
 export async function reportStatus(
   state: SimulatorState,
@@ -48,6 +62,7 @@ export async function reportStatus(
   message.updatedAt = Date.now();
   if (status === 'sent') message.sentAt ??= message.updatedAt;
   if (ERROR_STATUSES.has(status)) message.errorCode = errorCode ?? 30008;
+  if (FINAL_STATUSES.has(status)) message.price ??= finalPrice(state, message, status);
   if (!message.statusCallback) return undefined;
   return sendSignedWebhook(state, {
     kind: 'status',

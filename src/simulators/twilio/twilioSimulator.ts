@@ -77,6 +77,11 @@ export class TwilioSimulator {
     await this.app.close();
   }
 
+  /** What messages cost once final (USD): per SMS segment, per WhatsApp message. */
+  setPrices(prices: { smsPerSegment?: number; whatsApp?: number }): void {
+    Object.assign(this.state.prices, prices);
+  }
+
   /** Delay added before every Twilio API request (not /_sim controls). */
   setLatency(ms: number): void {
     this.state.latencyMs = Math.max(0, ms);

@@ -58,6 +58,8 @@ export interface SimulatedMessage {
   updatedAt: number;
   /** Epoch milliseconds when it reached `sent` (Twilio's date_sent). */
   sentAt?: number;
+  /** Twilio's `price` once final (delivered, read, undelivered, failed): a negative decimal string such as "-0.00790". */
+  price?: string;
 }
 
 export interface CallbackDelivery {

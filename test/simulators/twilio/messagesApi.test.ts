@@ -39,6 +39,14 @@ describe('TwilioSimulator', () => {
       expect(unicode.json.num_segments).toBe('2');
     });
 
+    it('prices a message once final: null before, then a negative decimal string per segment in USD', async () => {
+      const { json } = await createMessage({ To: '+16505551234', From: '+15017122661', Body: 'a'.repeat(161) });
+      expect(json).toMatchObject({ price: null, price_unit: 'USD', num_segments: '2' });
+      await sim.callbacksSettled();
+      const fetched = await fetch(`${sim.baseUrl}/2010-04-01/Accounts/${ACCOUNT.accountSid}/Messages/${json.sid as string}.json`, { headers: { authorization: basicAuth(ACCOUNT) } });
+      expect(await fetched.json()).toMatchObject({ status: 'delivered', price: '-0.01580', price_unit: 'USD', num_segments: '2' });
+    });
+
     it('creates a WhatsApp message keeping the whatsapp: addresses, and MM sids for media', async () => {
       const { status, json } = await createMessage({
         To: 'whatsapp:+16505551234',
