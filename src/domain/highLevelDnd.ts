@@ -4,7 +4,6 @@
  */
 
 export type DndChannel = 'SMS' | 'WhatsApp' | 'Call' | 'Email' | 'GMB' | 'FB';
-type DndStatus = 'active' | 'inactive' | 'permanent';
 export const DND_CHANNELS: readonly DndChannel[] = ['Call', 'Email', 'SMS', 'WhatsApp', 'GMB', 'FB'];
 
 export interface DndSetting {
