@@ -44,6 +44,21 @@ const ADMIN_ROUTES: Array<{ method: 'get' | 'put' | 'post' | 'delete'; path: str
 
 const operation = (path: string, method: string) => (document.paths?.[path] as Record<string, OpenAPIV3_1.OperationObject> | undefined)?.[method];
 
+/** The admin routes the running api serves (from Fastify's route tree), as OpenAPI `method path`. */
+function servedAdminRoutes(): string[] {
+  const branch: string[] = [];
+  const routes: string[] = [];
+  for (const line of h.api.printRoutes({ commonPrefix: false }).split('\n')) {
+    const node = /^(.*?)[├└]── (\S+)(?: \(([^)]+)\))?$/.exec(line);
+    if (!node) continue;
+    branch.length = (node[1] as string).length / 4;
+    branch.push(node[2] as string);
+    const path = branch.join('').replace(/:(\w+)/g, '{$1}');
+    for (const method of node[3]?.split(', ') ?? []) if (path.startsWith('/admin/') && !['HEAD', 'OPTIONS'].includes(method)) routes.push(`${method.toLowerCase()} ${path}`);
+  }
+  return routes.sort();
+}
+
 /** The documented JSON schema of an answer, as zod (the document inlines its schemas: no $ref to resolve). */
 function documentedAnswer(path: string, method: string, status: string) {
   const response = operation(path, method)?.responses?.[status] as OpenAPIV3_1.ResponseObject;
@@ -79,6 +94,8 @@ describe('API description', () => {
       path.startsWith('/admin/') ? Object.keys(item ?? {}).filter((key) => ['get', 'put', 'post', 'delete', 'patch'].includes(key)).map((method) => `${method} ${path}`) : [],
     );
     expect(documented.sort()).toEqual(ADMIN_ROUTES.map(({ method, path }) => `${method} ${path}`).sort());
+    // An admin route added without a schema would be served but missing here.
+    expect(servedAdminRoutes()).toEqual(documented);
     for (const route of ADMIN_ROUTES) {
       const op = operation(route.path, route.method);
       expect(op?.security).toEqual([{ adminToken: [] }]);
