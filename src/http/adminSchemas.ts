@@ -3,10 +3,12 @@ import { z } from 'zod';
 import { idProblem } from '../domain/identifiers';
 
 /** Every 4xx/5xx answer of the API: the reason, and for a rejected body each bad field. */
-export const errorReply = z.object({
-  error: z.string(),
-  fields: z.array(z.object({ field: z.string(), problem: z.string() })).optional(),
-});
+export const errorReply = z
+  .object({
+    error: z.string(),
+    fields: z.array(z.object({ field: z.string(), problem: z.string() })).optional(),
+  })
+  .describe('The reason; for a rejected body or query, each bad field (dotted path) with its problem');
 
 /** A path id, checked before any lookup (a NUL would reach PostgreSQL and fail there). */
 export function pathId(maxLength = 256) {

@@ -25,7 +25,7 @@ export function zodFields(error: z.ZodError): FieldProblem[] {
  */
 export function validationFailure(error: unknown, request: FastifyRequest): { error: string; fields?: FieldProblem[] } | undefined {
   if (!hasZodFastifySchemaValidationErrors(error)) return undefined;
-  const part = (error as { validationContext?: string }).validationContext ?? 'body';
+  const part = error.validationContext ?? 'body';
   const fields = error.validation.map((issue) => ({
     field: issue.instancePath.split('/').slice(1).join('.') || `(${part})`,
     problem: issue.message ?? 'invalid',
