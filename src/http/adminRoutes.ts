@@ -6,10 +6,35 @@ import { sha256Hex } from '../security/secretBox';
 import { findLedgerEntry, ledgerTimeline } from '../store/ledger';
 import { markInstalled } from '../store/installs';
 import { findLocation, upsertLocation } from '../store/locations';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { HttpContext } from './context';
-import { parseJson, rawBodyOf } from './rawBody';
-import { badRequest, zodFields } from './replies';
+import { badRequest } from './replies';
 import { requireAdminToken } from './adminAuth';
+import { adminRoute, errorReply, locationParams, pathId } from './adminSchemas';
+
+const locationSettings = z.strictObject({
+  receiptTimeoutSeconds: z.number().int().positive().optional(),
+  lateReceiptWindowSeconds: z.number().int().positive().optional(),
+  defaultCountry: z.string().length(2).optional(),
+  treatUnknownConsentAsOptedIn: z.boolean().optional(),
+  markInboundAsRead: z.boolean().optional(),
+  optOutKeywords: z.array(z.string().trim().min(1).max(40)).max(50).optional(),
+  optInKeywords: z.array(z.string().trim().min(1).max(40)).max(50).optional(),
+  useDefaultKeywords: z.boolean().optional(),
+  optOutTag: z.string().max(100).optional(),
+  optOutConfirmation: z.string().max(1024).optional(),
+  optInConfirmation: z.string().max(1024).optional(),
+  treatInboundAsOptIn: z.boolean().optional(),
+  // The SMS fallback through the location's Twilio account (whatever its WhatsApp back end).
+  smsFallback: z.boolean().optional(),
+  smsFallbackDeadlineSeconds: z.number().int().positive().max(86_400).optional(),
+  smsFallbackOn: z
+    .array(z.enum(['no_receipt', 'not_on_whatsapp', 'no_template', 'no_whatsapp_consent', 'whatsapp_opt_out', 'whatsapp_unavailable']))
+    .max(6)
+    .optional(),
+  heldMaxAgeSeconds: z.number().int().positive().max(7 * 86_400).optional(),
+  releasePerSecond: z.number().positive().max(100).optional(),
+});
 
 const locationConfig = z.strictObject({
   name: z.string().optional(),
@@ -36,49 +61,62 @@ const locationConfig = z.strictObject({
     .strictObject({ accessToken: z.string().min(1), refreshToken: z.string().min(1).optional(), expiresIn: z.number().int().positive().default(86_399) })
     .optional(),
   deliveryToken: z.string().min(24, 'use at least 24 random characters').optional(),
-  settings: z
-    .strictObject({
-      receiptTimeoutSeconds: z.number().int().positive().optional(),
-      lateReceiptWindowSeconds: z.number().int().positive().optional(),
-      defaultCountry: z.string().length(2).optional(),
-      treatUnknownConsentAsOptedIn: z.boolean().optional(),
-      markInboundAsRead: z.boolean().optional(),
-      optOutKeywords: z.array(z.string().trim().min(1).max(40)).max(50).optional(),
-      optInKeywords: z.array(z.string().trim().min(1).max(40)).max(50).optional(),
-      useDefaultKeywords: z.boolean().optional(),
-      optOutTag: z.string().max(100).optional(),
-      optOutConfirmation: z.string().max(1024).optional(),
-      optInConfirmation: z.string().max(1024).optional(),
-      treatInboundAsOptIn: z.boolean().optional(),
-      // The SMS fallback through the location's Twilio account (whatever its WhatsApp back end).
-      smsFallback: z.boolean().optional(),
-      smsFallbackDeadlineSeconds: z.number().int().positive().max(86_400).optional(),
-      smsFallbackOn: z
-        .array(z.enum(['no_receipt', 'not_on_whatsapp', 'no_template', 'no_whatsapp_consent', 'whatsapp_opt_out', 'whatsapp_unavailable']))
-        .max(6)
-        .optional(),
-      heldMaxAgeSeconds: z.number().int().positive().max(7 * 86_400).optional(),
-      releasePerSecond: z.number().positive().max(100).optional(),
-    })
-    .optional(),
+  settings: locationSettings.optional(),
   /** Clears the pause and releases the held messages (src/replay). */
   resumeSender: z.boolean().optional(),
 });
 
 export type LocationConfigInput = z.input<typeof locationConfig>;
 
+/** What GET/PUT /admin/locations/:locationId answer: the configuration, secrets only as "is set". */
+const locationView = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  companyId: z.string().nullable(),
+  whatsapp: z.object({
+    backend: z.enum(['cloud', 'twilio']),
+    phoneNumberId: z.string().nullable(),
+    wabaId: z.string().nullable(),
+    hasAccessToken: z.boolean(),
+    senderPausedReason: z.string().nullable(),
+    lastAccountError: z
+      .object({ code: z.number(), title: z.string().optional(), message: z.string().optional(), details: z.string().optional(), href: z.string().optional(), at: z.string() })
+      .nullable()
+      .describe("The last account-level error Meta reported in a webhook's value.errors"),
+  }),
+  twilio: z.object({
+    accountSid: z.string().nullable(),
+    hasAuthToken: z.boolean(),
+    whatsAppFrom: z.string().nullable(),
+    smsFrom: z.string().nullable(),
+    messagingServiceSid: z.string().nullable(),
+  }),
+  highLevel: z.object({
+    installed: z.boolean(),
+    tokenExpiresAt: z.date().nullable(),
+    installedAt: z.date().nullable(),
+    uninstalledAt: z.date().nullable(),
+  }),
+  deliveryTokenConfigured: z.boolean(),
+  settings: z.object(locationSettings.shape),
+});
+
+/** GET /admin/messages/:messageId: the ledger row (columns as stored) and its timeline, oldest first. */
+const messageView = z.object({
+  message: z.looseObject({ id: z.string(), location_id: z.string(), status: z.string() }),
+  timeline: z.array(z.looseObject({ type: z.string(), detail: z.record(z.string(), z.unknown()), occurred_at: z.date() })),
+});
+
 /** Operator API (Bearer ADMIN_TOKEN): configure locations, read a message's ledger. */
 export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext, replays?: { senderResumed(locationId: string, by: string): Promise<void> }): void {
-  app.register(async (admin) => {
-    requireAdminToken(admin, ctx);
+  app.register(async (scope) => {
+    requireAdminToken(scope, ctx);
+    const admin = scope.withTypeProvider<ZodTypeProvider>();
 
-    admin.put('/admin/locations/:locationId', async (request, reply) => {
-      const { locationId } = request.params as { locationId: string };
-      const parsed = parseJson(rawBodyOf(request));
-      if (!parsed.ok) return badRequest(reply, 'body is not valid JSON');
-      const result = locationConfig.safeParse(parsed.value);
-      if (!result.success) return badRequest(reply, 'invalid location configuration', zodFields(result.error));
-      const input = result.data;
+    const configure = { summary: 'Create or update a location', params: locationParams, body: locationConfig, response: { 200: locationView, 201: locationView } };
+    admin.put('/admin/locations/:locationId', { schema: adminRoute('locations', configure), config: { invalidRequest: 'invalid location configuration' } }, async (request, reply) => {
+      const { locationId } = request.params;
+      const input = request.body;
       const existing = await findLocation(ctx.db, locationId);
       const twilio = twilioColumns(ctx, input.twilio, existing);
       const backend = input.whatsapp?.backend ?? existing?.whatsapp_backend ?? 'cloud';
@@ -110,17 +148,21 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext, repl
       }
       // Written before the held messages are listed (holdDelivery does the reverse): none is left held.
       if (input.resumeSender) await replays?.senderResumed(locationId, 'resumeSender');
-      return reply.code(existing ? 200 : 201).send(await describeLocation(ctx, locationId));
+      const saved = await describeLocation(ctx, locationId);
+      if (!saved) throw new Error('the location is gone right after its upsert');
+      return reply.code(existing ? 200 : 201).send(saved);
     });
 
-    admin.get('/admin/locations/:locationId', async (request, reply) => {
-      const described = await describeLocation(ctx, (request.params as { locationId: string }).locationId);
+    const read = { summary: 'A location’s configuration', params: locationParams, response: { 200: locationView, 404: errorReply } };
+    admin.get('/admin/locations/:locationId', { schema: adminRoute('locations', read) }, async (request, reply) => {
+      const described = await describeLocation(ctx, request.params.locationId);
       return described ?? reply.code(404).send({ error: 'unknown location' });
     });
 
     /** The ledger row and timeline of one message: what ops read next to the workflow in the Temporal UI. */
-    admin.get('/admin/messages/:messageId', async (request, reply) => {
-      const { messageId } = request.params as { messageId: string };
+    const message = { summary: 'A message’s ledger row and timeline', params: z.object({ messageId: pathId() }), response: { 200: messageView, 404: errorReply } };
+    admin.get('/admin/messages/:messageId', { schema: adminRoute('messages', message) }, async (request, reply) => {
+      const { messageId } = request.params;
       const message = await findLedgerEntry(ctx.db, messageId);
       if (!message) return reply.code(404).send({ error: 'unknown message' });
       return { message, timeline: await ledgerTimeline(ctx.db, messageId) };

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { loggerOptions } from '../logging';
 import { registerAdminRoutes } from './adminRoutes';
+import { registerApiDocs } from './apiDocs';
 import { registerCodecRoutes } from './codecRoutes';
 import { registerConsentRoutes } from './consentRoutes';
 import { registerCostRoutes } from './costRoutes';
@@ -12,6 +13,7 @@ import { registerMetricsRoutes } from './metricsRoutes';
 import { registerOAuthRoutes } from './oauthRoutes';
 import { registerReplayRoutes } from './replayRoutes';
 import { keepRawBodies } from './rawBody';
+import { validationFailure } from './replies';
 import { registerTemplateRoutes } from './templateRoutes';
 import { registerTwilioWebhookRoute } from './twilioWebhookRoute';
 import { registerWhatsAppWebhookRoutes } from './whatsAppWebhookRoute';
@@ -25,7 +27,10 @@ export function buildApp(given: HttpContext, options: { logStream?: NodeJS.Writa
     trustProxy: true,
   });
   keepRawBodies(app);
+  registerApiDocs(app);
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const invalid = validationFailure(error, request);
+    if (invalid) return reply.code(400).send(invalid);
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error }, 'unhandled error');
     reply.code(status).send({ error: status === 500 ? 'internal error' : error.message });

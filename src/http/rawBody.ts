@@ -21,6 +21,20 @@ export function keepRawBodies(app: FastifyInstance): void {
   }
 }
 
+/**
+ * In `scope` (the admin API), JSON bodies are parsed before the route's schema validates them (raw text still kept):
+ * no signature to check first, and malformed JSON is a 400 with that reason.
+ */
+export function parseJsonBodies(scope: FastifyInstance): void {
+  scope.removeContentTypeParser('application/json');
+  scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    request.rawBody = body as string;
+    const parsed = parseJson(body as string);
+    if (parsed.ok) done(null, parsed.value);
+    else done(Object.assign(new Error('body is not valid JSON'), { statusCode: 400 }), undefined);
+  });
+}
+
 export function parseJson(raw: string): { ok: true; value: unknown } | { ok: false } {
   try {
     return { ok: true, value: JSON.parse(raw) };

@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import { withBilledAs } from '../domain/costs';
 import { contactFieldsFrom, ruleProblems, type RuleDefinition } from '../domain/templateRules';
 import { findLocation } from '../store/locations';
@@ -9,54 +10,25 @@ import { findTemplateSettings, listTemplateRows, saveTemplateLanguage, templateS
 import { templateSyncWorkflowId } from '../../workflows/shared';
 import type { SyncTemplatesResult } from '../../workflows/syncTemplates';
 import type { HttpContext } from './context';
-import { parseJson, rawBodyOf } from './rawBody';
-import { badRequest, unavailable, zodFields } from './replies';
+import { badRequest, unavailable } from './replies';
 import { requireAdminToken } from './adminAuth';
-
-const expression = z.string().max(1000);
-const language = z.string().regex(/^[A-Za-z]{2,3}(_[A-Za-z0-9]{2,4})?$/, 'a Meta language code such as en, en_US or pt_BR');
-
-const ruleSchema = z.strictObject({
-  label: z.string().max(200).nullish(),
-  priority: z.number().int().min(0).max(1_000_000).default(100),
-  enabled: z.boolean().default(true),
-  pattern: z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('regex'), source: z.string().min(1).max(2000), flags: z.string().max(4).optional() }),
-    z.strictObject({ kind: z.literal('prefix'), value: z.string().min(1).max(500) }),
-  ]),
-  template: z.strictObject({ name: z.string().max(512).regex(/^[a-z0-9_]+$/, "Meta template names use a-z, 0-9 and '_'"), language: language.nullish() }),
-  parameters: z
-    .strictObject({
-      body: z.union([z.array(expression).max(100), z.record(z.string(), expression)]).optional(),
-      header: expression.optional(),
-      buttons: z.record(z.string(), expression).optional(),
-    })
-    .default({}),
-  whenWindowOpen: z.enum(['free_text', 'template']).default('free_text'),
-});
-
-const dryRunCase = z.strictObject({
-  text: z.string().max(10_000),
-  windowOpen: z.boolean().default(false),
-  attachments: z.array(z.string().url()).max(10).default([]),
-  contact: z.strictObject({ fields: z.record(z.string(), z.string()).optional(), language: language.nullish() }).optional(),
-});
-const dryRunBody = z.union([dryRunCase, z.strictObject({ cases: z.array(dryRunCase).min(1).max(500) })]);
-
-type Params = { locationId: string; ruleId?: string };
+import { adminRoute } from './adminSchemas';
+import { templateSchemas as schemas, type dryRunCase, type ruleSchema } from './templateSchemas';
 
 /** How long `?wait=true` holds the request before answering 202. */
 const WAIT_LIMIT_MS = 60_000;
 
 /** Operator API for templates (Bearer ADMIN_TOKEN): registry, forced sync, rules and the decision dry-run. */
 export function registerTemplateRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.register(async (admin) => {
-    requireAdminToken(admin, ctx);
-    admin.addHook('preHandler', async (request: FastifyRequest<{ Params: Params }>, reply) => {
-      if (!(await findLocation(ctx.db, request.params.locationId))) return reply.code(404).send({ error: 'unknown location' });
+  app.register(async (scope) => {
+    requireAdminToken(scope, ctx);
+    const admin = scope.withTypeProvider<ZodTypeProvider>();
+    const route = <Schema extends Parameters<typeof adminRoute>[1]>(schema: Schema) => ({ schema: adminRoute('templates', schema) });
+    admin.addHook('preHandler', async (request, reply) => {
+      if (!(await findLocation(ctx.db, (request.params as { locationId: string }).locationId))) return reply.code(404).send({ error: 'unknown location' });
     });
 
-    admin.get<{ Params: Params }>('/admin/locations/:locationId/templates', async (request) => {
+    admin.get('/admin/locations/:locationId/templates', route(schemas.registry), async (request) => {
       const { locationId } = request.params;
       const [rows, history, settings, location] = await Promise.all([
         listTemplateRows(ctx.db, locationId),
@@ -83,7 +55,7 @@ export function registerTemplateRoutes(app: FastifyInstance, ctx: HttpContext): 
     });
 
     /** Starts (or joins) the location's sync; `?wait=true` answers with its result. */
-    admin.post<{ Params: Params; Querystring: { wait?: string } }>('/admin/locations/:locationId/templates/sync', async (request, reply) => {
+    admin.post('/admin/locations/:locationId/templates/sync', route(schemas.sync), async (request, reply) => {
       const { locationId } = request.params;
       const location = await findLocation(ctx.db, locationId);
       if (location?.whatsapp_backend === 'twilio' ? !location.twilio_account_sid : !location?.whatsapp_waba_id) {
@@ -114,17 +86,15 @@ export function registerTemplateRoutes(app: FastifyInstance, ctx: HttpContext): 
       return { workflowId, ...result };
     });
 
-    admin.put<{ Params: Params }>('/admin/locations/:locationId/templates/settings', async (request, reply) => {
-      const body = parseBody(request, reply, z.strictObject({ language: language.nullable() }));
-      if (!body) return reply;
+    admin.put('/admin/locations/:locationId/templates/settings', route(schemas.settings), async (request) => {
+      const body = request.body;
       await saveTemplateLanguage(ctx.db, request.params.locationId, body.language);
       return { language: body.language };
     });
 
     /** The decision the workflow would take, by the same code: one case, or `{ cases: [...] }` for a table. */
-    admin.post<{ Params: Params }>('/admin/locations/:locationId/templates/dry-run', async (request, reply) => {
-      const body = parseBody(request, reply, dryRunBody);
-      if (!body) return reply;
+    admin.post('/admin/locations/:locationId/templates/dry-run', route(schemas.dryRun), async (request) => {
+      const body = request.body;
       const decide = async (item: z.infer<typeof dryRunCase>) =>
         withBilledAs(
           await chooseTemplateForLocation(ctx.db, {
@@ -139,54 +109,39 @@ export function registerTemplateRoutes(app: FastifyInstance, ctx: HttpContext): 
       return decide(body);
     });
 
-    admin.get<{ Params: Params }>('/admin/locations/:locationId/template-rules', async (request) => ({
+    admin.get('/admin/locations/:locationId/template-rules', route(schemas.listRules), async (request) => ({
       rules: await listTemplateRules(ctx.db, request.params.locationId),
     }));
 
-    admin.post<{ Params: Params }>('/admin/locations/:locationId/template-rules', async (request, reply) => {
-      const rule = parseRule(request, reply);
+    admin.post('/admin/locations/:locationId/template-rules', route(schemas.createRule), async (request, reply) => {
+      const rule = checkedRule(request.body, reply);
       if (!rule) return reply;
       return reply.code(201).send(await createTemplateRule(ctx.db, request.params.locationId, rule));
     });
 
-    admin.get<{ Params: Params }>('/admin/locations/:locationId/template-rules/:ruleId', async (request, reply) => {
-      const rule = await findTemplateRule(ctx.db, request.params.locationId, request.params.ruleId ?? '');
+    admin.get('/admin/locations/:locationId/template-rules/:ruleId', route(schemas.readRule), async (request, reply) => {
+      const rule = await findTemplateRule(ctx.db, request.params.locationId, request.params.ruleId);
       return rule ?? reply.code(404).send({ error: 'unknown rule' });
     });
 
-    admin.put<{ Params: Params }>('/admin/locations/:locationId/template-rules/:ruleId', async (request, reply) => {
-      const rule = parseRule(request, reply);
+    admin.put('/admin/locations/:locationId/template-rules/:ruleId', route(schemas.replaceRule), async (request, reply) => {
+      const rule = checkedRule(request.body, reply);
       if (!rule) return reply;
-      const { locationId, ruleId = '' } = request.params;
+      const { locationId, ruleId } = request.params;
       if (!(await replaceTemplateRule(ctx.db, locationId, ruleId, rule))) return reply.code(404).send({ error: 'unknown rule' });
       return { id: ruleId, ...rule };
     });
 
-    admin.delete<{ Params: Params }>('/admin/locations/:locationId/template-rules/:ruleId', async (request, reply) => {
-      const { locationId, ruleId = '' } = request.params;
+    admin.delete('/admin/locations/:locationId/template-rules/:ruleId', route(schemas.deleteRule), async (request, reply) => {
+      const { locationId, ruleId } = request.params;
       if (!(await deleteTemplateRule(ctx.db, locationId, ruleId))) return reply.code(404).send({ error: 'unknown rule' });
       return reply.code(204).send();
     });
   });
 }
 
-function parseBody<T extends z.ZodType>(request: FastifyRequest, reply: FastifyReply, schema: T): z.infer<T> | undefined {
-  const parsed = parseJson(rawBodyOf(request));
-  if (!parsed.ok) {
-    badRequest(reply, 'body is not valid JSON');
-    return undefined;
-  }
-  const result = schema.safeParse(parsed.value);
-  if (!result.success) {
-    badRequest(reply, 'invalid request body', zodFields(result.error));
-    return undefined;
-  }
-  return result.data;
-}
-
-function parseRule(request: FastifyRequest, reply: FastifyReply): RuleDefinition | undefined {
-  const body = parseBody(request, reply, ruleSchema);
-  if (!body) return undefined;
+/** The schema checked the shape; the rule's own checks (its regex compiles, its expressions parse) come here. */
+function checkedRule(body: z.output<typeof ruleSchema>, reply: FastifyReply): RuleDefinition | undefined {
   const rule: RuleDefinition = { ...body, label: body.label ?? null, template: { name: body.template.name, language: body.template.language ?? null } };
   const problems = ruleProblems(rule);
   if (problems.length === 0) return rule;

@@ -199,7 +199,7 @@ export async function describeReplay(db: Db, id: string) {
   const counts = { total: messages.length, pending: 0, replaying: 0, done: 0, failed: 0, skipped: 0 };
   for (const message of messages) counts[message.result] += 1;
   const finished = counts.pending === 0 && counts.replaying === 0;
-  return { id, kind: replay.kind, requestedBy: replay.requested_by, note: replay.note, createdAt: replay.created_at, filter: replay.filter, state: finished ? 'done' : 'running', counts, messages };
+  return { id, kind: replay.kind, requestedBy: replay.requested_by, note: replay.note, createdAt: replay.created_at, filter: replay.filter, state: finished ? ('done' as const) : ('running' as const), counts, messages };
 }
 
 type ItemResult = 'pending' | 'replaying' | 'done' | 'failed' | 'skipped';
