@@ -3,6 +3,7 @@ import { loggerOptions } from '../logging';
 import { registerAdminRoutes } from './adminRoutes';
 import { registerCodecRoutes } from './codecRoutes';
 import { registerConsentRoutes } from './consentRoutes';
+import { registerConsole } from '../console/routes';
 import type { HttpContext } from './context';
 import { registerHealthRoutes } from './healthRoutes';
 import { registerHighLevelDeliveryRoute } from './highLevelDeliveryRoute';
@@ -40,5 +41,6 @@ export function buildApp(given: HttpContext, options: { logStream?: NodeJS.Writa
   registerConsentRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);
   registerCodecRoutes(app, ctx);
+  registerConsole(app, ctx, replays);
   return app;
 }

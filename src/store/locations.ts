@@ -54,3 +54,13 @@ export async function pauseSender(db: Db, locationId: string, reason: string): P
   await db.updateTable('locations').set({ sender_paused_reason: reason, updated_at: sql`now()` }).where('id', '=', locationId).execute();
   forgetLocation(locationId);
 }
+
+/** Ops cleared the cause: new messages go out again (the caller releases the held ones). */
+export async function resumeSender(db: Db, locationId: string): Promise<void> {
+  await db.updateTable('locations').set({ sender_paused_reason: null, updated_at: sql`now()` }).where('id', '=', locationId).execute();
+  forgetLocation(locationId);
+}
+
+export async function listLocations(db: Db): Promise<LocationRow[]> {
+  return db.selectFrom('locations').selectAll().orderBy('name').orderBy('id').execute();
+}
