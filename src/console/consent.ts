@@ -43,7 +43,7 @@ ${history.map((entry) => html`<tr><td>${when(entry.recordedAt)}</td><td>${entry.
     const locations = await listLocations(ctx.db);
     const form = await readImportForm(request);
     const page = (status: number, error: string | undefined, results: Html = html``) =>
-      sendPage(reply, status, { title: 'Consent import', error, body: html`${results}${importForm(locations, form.ok ? form.location : undefined)}` });
+      sendPage(reply, status, { title: 'Consent import', error, body: html`${results}${lookupForm(locations, { location: form.ok ? form.location : undefined })}${importForm(locations, form.ok ? form.location : undefined)}` });
     if (!form.ok) return page(400, form.error);
     const location = await findLocation(ctx.db, form.location);
     if (!location) return page(400, 'Choose a location.');
