@@ -102,6 +102,13 @@ describe('operator console', () => {
     expect(await page.getByRole('definition').filter({ hasText: message.phone }).count()).toBe(1);
     const href = await page.getByRole('link', { name: 'Open in the Temporal UI' }).getAttribute('href');
     expect(href).toBe(`http://127.0.0.1:${h.config.TEMPORAL_UI_PORT}/namespaces/default/workflows/${encodeURIComponent(message.workflowId)}`);
+
+    // What a search reflects back stays text.
+    const injected = '"><b id="injected">x</b>';
+    await page.goto(`/console/messages?reason=${encodeURIComponent(injected)}`);
+    await page.getByText('No message matches.').waitFor();
+    expect(await page.getByLabel('Failure reason or code').inputValue()).toBe(injected);
+    expect(await page.locator('#injected').count()).toBe(0);
   });
 
   it('replays a failed message, dry run first, once a template makes it deliverable; the dry-run box shows the template', async () => {
