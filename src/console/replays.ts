@@ -17,7 +17,7 @@ export function registerReplayPages(scope: FastifyInstance, ctx: HttpContext): v
   scope.post('/console/replays', async (request, reply) => {
     const form = formOf(request);
     const messageIds = form.getAll('messageId');
-    const note = (form.get('note') ?? '').trim().slice(0, 500);
+    const note = (form.get('note') ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 500);
     const problem =
       messageIds.length === 0 ? 'Select at least one failed message.' : messageIds.length > MAX_SELECTED ? `At most ${MAX_SELECTED} messages at once.` : messageIds.map((id) => idProblem(id, 300)).find(Boolean);
     if (problem) return sendPage(reply, 400, { title: 'Replay', error: problem, body: html`<p><a href="/console/messages">Back to the messages</a></p>` });

@@ -70,6 +70,10 @@ describe('operator console', () => {
     expect(noOrigin.status).toBe(403);
     const noSession = await fetch(`${h.apiUrl}/console/messages`, { redirect: 'manual' });
     expect(noSession.status).toBe(303);
+    // Bad input is a 400 page that looks nothing up.
+    for (const path of ['/console/messages/a%00b', '/console/messages?status=failed&status=read', '/console/messages?since=yesterday']) {
+      expect((await fetch(`${h.apiUrl}${path}`, { headers: { cookie: session } })).status).toBe(400);
+    }
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL('**/console/login');
