@@ -131,6 +131,12 @@ function summary(event: MessageEventRow): string {
       return `SMS fallback (${field(detail.trigger)}): ${field(detail.reason)}`;
     case 'receipt':
       return `receipt: ${field(detail.status)}${detail.providerMessageId ? ` for ${field(detail.providerMessageId)}` : ''}`;
+    case 'status':
+      return `now ${field(detail.status)} on ${field(detail.channel)}`;
+    case 'delivered_twice':
+      return field(detail.note) || 'delivered on both WhatsApp and SMS';
+    case 'receipt_timeout':
+      return 'no delivery receipt in time';
     case 'status_pushed':
       return `status ${field(detail.status)} pushed to HighLevel`;
     case 'status_push_failed':
