@@ -107,6 +107,16 @@ ${timeline.map((event) => html`<tr><td>${when(event.occurred_at)}</td><td>${even
 </tbody></table>`;
 }
 
+/** The facts the decision weighed, as the policy recorded them. */
+function factsInWords(facts: Record<string, unknown>): string {
+  const words = [
+    typeof facts.windowOpen === 'boolean' ? `24-hour window ${facts.windowOpen ? 'open' : 'closed'}` : '',
+    facts.consent ? `consent ${field(facts.consent)}` : '',
+    typeof facts.smsAllowed === 'boolean' ? `SMS fallback ${facts.smsAllowed ? 'allowed' : 'not allowed'}` : '',
+  ].filter(Boolean);
+  return words.length ? ` — ${words.join(', ')}` : '';
+}
+
 const field = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
 
 /** One line per event, in the words ops use; the raw detail stays one click away. */
@@ -118,7 +128,8 @@ function summary(event: MessageEventRow): string {
     case 'received':
       return `HighLevel posted ${field(detail.textLength)} characters, ${field(detail.attachments)} attachment(s)`;
     case 'decided': {
-      const after = detail.after ? ` (after: ${field(detail.after)})` : '';
+      const facts = (detail.facts ?? {}) as Record<string, unknown>;
+      const after = `${detail.after ? ` (after: ${field(detail.after)})` : ''}${factsInWords(facts)}`;
       if (decision.action === 'template') return `WhatsApp template ${field(template.name)} (${field(template.language)}): ${field(decision.reason)}${after}`;
       if (decision.action === 'skip') return `no WhatsApp: ${field(decision.code)}, ${field(decision.reason)}${after}`;
       return `WhatsApp free text${after}`;

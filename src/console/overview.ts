@@ -18,7 +18,7 @@ export function registerOverviewPage(scope: FastifyInstance, ctx: HttpContext): 
     const locations = [...new Set(rows.map((row) => row.locationId))];
     const body = locations.length === 0
       ? html`<p>No message in the last ${DAYS} days.</p>`
-      : html`<p class="muted">The last ${DAYS} days (UTC). ${legend()}</p>${locations.map((locationId) => locationSection(locationId, rows.filter((row) => row.locationId === locationId)))}`;
+      : html`<p class="muted">The last ${DAYS} days (UTC). ${legend()}</p>${locations.map((locationId) => locationSection(locationId, rows.filter((row) => row.locationId === locationId), since))}`;
     return sendPage(reply, 200, { title: 'Overview', body });
   });
 }
@@ -36,13 +36,21 @@ function legend(): Html {
   return html`${OUTCOMES.map((outcome) => html`<svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${COLORS[outcome]}"/></svg> ${LABELS[outcome]} `)}`;
 }
 
-function locationSection(locationId: string, days: DailyOutcomes[]): Html {
+function locationSection(locationId: string, days: DailyOutcomes[], since: Date): Html {
   return html`<section><h2><a href="${locationPath(locationId)}">${locationId}</a></h2>
 <p>Needed a template or the SMS fallback: <strong>${assistedShare(days)}</strong> of settled messages.</p>
-${chart(locationId, days)}
+${chart(locationId, everyDay(locationId, days, since))}
 <table><thead><tr><th>Day</th>${OUTCOMES.map((outcome) => html`<th>${LABELS[outcome]}</th>`)}<th>Total</th><th>Template or fallback</th></tr></thead><tbody>
 ${days.map((day) => html`<tr><td>${day.day}</td>${OUTCOMES.map((outcome) => html`<td>${day.counts[outcome]}</td>`)}<td>${total(day)}</td><td>${assistedShare([day])}</td></tr>`)}
 </tbody></table></section>`;
+}
+
+/** The chart's days: each of the period, empty where no message arrived. */
+function everyDay(locationId: string, days: DailyOutcomes[], since: Date): DailyOutcomes[] {
+  return Array.from({ length: DAYS }, (_, index) => {
+    const day = new Date(since.getTime() + index * 86_400_000).toISOString().slice(0, 10);
+    return days.find((entry) => entry.day === day) ?? { locationId, day, counts: { whatsapp: 0, template: 0, sms_fallback: 0, failed: 0, in_progress: 0 } };
+  });
 }
 
 /** Stacked bars, one per day. */

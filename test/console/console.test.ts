@@ -102,7 +102,7 @@ describe('operator console', () => {
     const timeline = page.getByRole('table');
     await timeline.getByText('status read pushed to HighLevel').waitFor();
     const text = await timeline.textContent();
-    for (const expected of ['HighLevel posted', 'WhatsApp free text', 'sent on WhatsApp (text) via meta', 'receipt: delivered', 'status delivered pushed to HighLevel']) expect(text).toContain(expected);
+    for (const expected of ['HighLevel posted', 'WhatsApp free text — 24-hour window open, consent opted_in', 'sent on WhatsApp (text) via meta', 'receipt: delivered', 'status delivered pushed to HighLevel']) expect(text).toContain(expected);
     expect(await page.getByRole('definition').filter({ hasText: message.phone }).count()).toBe(1);
     const href = await page.getByRole('link', { name: 'Open in the Temporal UI' }).getAttribute('href');
     expect(href).toBe(`http://127.0.0.1:${h.config.TEMPORAL_UI_PORT}/namespaces/default/workflows/${encodeURIComponent(message.workflowId)}`);
