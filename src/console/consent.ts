@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LocationRow } from '../db/schema';
 import { resolveSettings } from '../domain/locationSettings';
 import { normalizePhone } from '../domain/phone';
@@ -9,7 +9,7 @@ import { currentConsent } from '../store/consent';
 import { appendConsentEntries, consentHistory } from '../store/consentLedger';
 import { findLocation, listLocations } from '../store/locations';
 import { html, type Html } from './html';
-import { sendPage, when } from './respond';
+import { fieldsOf, sendPage, when } from './respond';
 
 /** The CSV as a file (or pasted); the multipart limits of the console scope bound its size. */
 export const MAX_CSV_BYTES = 2 * 1024 * 1024;
@@ -19,8 +19,8 @@ export const MAX_CSV_BYTES = 2 * 1024 * 1024;
  * validation, src/http/consentImport.ts) with the result of every row. The import's rows show masked numbers.
  */
 export function registerConsentPages(scope: FastifyInstance, ctx: HttpContext): void {
-  scope.get('/console/consent', async (request, reply) => {
-    const query = request.query as { location?: string; phone?: string };
+  const show = async (request: FastifyRequest, reply: FastifyReply) => {
+    const query = fieldsOf(request) as { location?: string; phone?: string };
     const locations = await listLocations(ctx.db);
     const location = query.location ? locations.find((row) => row.id === query.location) : undefined;
     let lookup: Html = html``;
@@ -37,7 +37,9 @@ ${history.map((entry) => html`<tr><td>${when(entry.recordedAt)}</td><td>${entry.
       }
     }
     return sendPage(reply, error ? 400 : 200, { title: 'Consent', error, body: html`${lookupForm(locations, query)}${lookup}${importForm(locations, query.location)}` });
-  });
+  };
+  scope.get('/console/consent', show);
+  scope.post('/console/consent', show);
 
   scope.post('/console/consent/import', async (request, reply) => {
     const locations = await listLocations(ctx.db);
@@ -67,7 +69,7 @@ function locationSelect(locations: LocationRow[], selected: string | undefined):
 }
 
 function lookupForm(locations: LocationRow[], query: { location?: string; phone?: string }): Html {
-  return html`<form method="get" action="/console/consent"><fieldset><legend>Look up a number</legend>
+  return html`<form method="post" action="/console/consent"><fieldset><legend>Look up a number</legend>
 <label>Location ${locationSelect(locations, query.location)}</label><label>Phone <input name="phone" value="${query.phone ?? ''}" required></label>
 <button type="submit">Look up</button></fieldset></form>`;
 }

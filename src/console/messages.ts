@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MessageEventRow, MessageRow } from '../db/schema';
 import type { HttpContext } from '../http/context';
 import { maskPhone } from '../logging';
 import { findLedgerEntry, ledgerTimeline } from '../store/ledger';
 import { searchMessages, type MessageSearch } from '../store/messageSearch';
 import { html, type Html } from './html';
-import { locationPath, messagePath, sendPage, when, workflowUrl } from './respond';
+import { fieldsOf, locationPath, messagePath, sendPage, when, workflowUrl } from './respond';
 
 const PAGE_SIZE = 200;
 const STATUSES = ['received', 'held', 'sent', 'delivered', 'read', 'failed'];
@@ -17,12 +17,14 @@ const CHANNELS = ['whatsapp', 'sms', 'both', 'none'];
  * operator needs to check the contact with the business.
  */
 export function registerMessagePages(scope: FastifyInstance, ctx: HttpContext): void {
-  scope.get('/console/messages', async (request, reply) => {
-    const query = request.query as Record<string, string | undefined>;
+  const show = async (request: FastifyRequest, reply: FastifyReply) => {
+    const query = fieldsOf(request);
     const { search, problem } = searchFrom(query);
     const rows = problem ? [] : await searchMessages(ctx.db, search, PAGE_SIZE);
     return sendPage(reply, problem ? 400 : 200, { title: 'Messages', error: problem, body: html`${searchForm(query)}${results(rows)}` });
-  });
+  };
+  scope.get('/console/messages', show);
+  scope.post('/console/messages', show);
 
   scope.get('/console/messages/:messageId', async (request, reply) => {
     const { messageId } = request.params as { messageId: string };
@@ -61,7 +63,7 @@ function options(values: string[], selected: string | undefined): Html[] {
 
 function searchForm(query: Record<string, string | undefined>): Html {
   const value = (name: string) => query[name] ?? '';
-  return html`<form method="get" action="/console/messages"><fieldset><legend>Search</legend>
+  return html`<form method="post" action="/console/messages"><fieldset><legend>Search</legend>
 <label>Location <input name="location" value="${value('location')}"></label>
 <label>Phone (last digits) <input name="phone" value="${value('phone')}" inputmode="numeric" size="10"></label>
 <label>HighLevel message id <input name="hlid" value="${value('hlid')}"></label>

@@ -12,6 +12,15 @@ export function formOf(request: FastifyRequest): URLSearchParams {
   return new URLSearchParams(rawBodyOf(request));
 }
 
+/**
+ * The fields of a search or lookup: the query of a GET (links), or the body of the form's POST, which keeps phone
+ * numbers and message text out of URLs (browser history, access logs).
+ */
+export function fieldsOf(request: FastifyRequest): Record<string, string | undefined> {
+  if (request.method !== 'POST') return request.query as Record<string, string | undefined>;
+  return Object.fromEntries([...formOf(request)].map(([name, value]) => [name, value.replace(/[\u0000-\u001f\u007f]/g, ' ')]));
+}
+
 /** The workflow of a message in the Temporal Web UI. */
 export function workflowUrl(config: Config, workflowId: string): string {
   const base = config.TEMPORAL_UI_URL ?? `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;

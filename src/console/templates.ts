@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TemplateDecision } from '../domain/templateDecision';
 import type { HttpContext } from '../http/context';
 import { findLocation } from '../store/locations';
@@ -6,7 +6,7 @@ import { chooseTemplateForLocation } from '../store/templateContext';
 import { listTemplateRules } from '../store/templateRules';
 import { findTemplateSettings, listTemplateRows } from '../store/templates';
 import { html, type Html } from './html';
-import { locationPath, sendPage, when } from './respond';
+import { fieldsOf, locationPath, sendPage, when } from './respond';
 
 const MAX_DRY_RUN_TEXT = 10_000;
 
@@ -15,9 +15,9 @@ const MAX_DRY_RUN_TEXT = 10_000;
  * decided by the delivery plan's own code (chooseTemplateForLocation, as POST …/templates/dry-run).
  */
 export function registerTemplatePages(scope: FastifyInstance, ctx: HttpContext): void {
-  scope.get('/console/locations/:locationId/templates', async (request, reply) => {
+  const show = async (request: FastifyRequest, reply: FastifyReply) => {
     const { locationId } = request.params as { locationId: string };
-    const { text = '' } = request.query as { text?: string };
+    const { text = '' } = fieldsOf(request);
     if (!(await findLocation(ctx.db, locationId))) return sendPage(reply, 404, { title: 'Unknown location', body: html`<p>No location <code>${locationId}</code>.</p>` });
     if (text.length > MAX_DRY_RUN_TEXT) return sendPage(reply, 400, { title: 'Templates and rules', error: `The text is longer than ${MAX_DRY_RUN_TEXT} characters.`, body: html`` });
     const [templates, rules, settings] = await Promise.all([listTemplateRows(ctx.db, locationId), listTemplateRules(ctx.db, locationId), findTemplateSettings(ctx.db, locationId)]);
@@ -25,7 +25,7 @@ export function registerTemplatePages(scope: FastifyInstance, ctx: HttpContext):
     const decisions = text.trim() ? await Promise.all([decide(true), decide(false)]) : undefined;
     const body = html`<p><a href="${locationPath(locationId)}">Back to the location</a></p>
 <h2>Dry run</h2>
-<form method="get" action="${locationPath(locationId)}/templates"><label for="dry-run-text">What would this text become?</label><br>
+<form method="post" action="${locationPath(locationId)}/templates"><label for="dry-run-text">What would this text become?</label><br>
 <textarea id="dry-run-text" name="text" rows="3" cols="80" required>${text}</textarea><br><button type="submit">Dry run</button></form>
 ${decisions
   ? html`<table><thead><tr><th>Window</th><th>Becomes</th><th>Why</th></tr></thead><tbody>
@@ -44,7 +44,9 @@ ${rules.length === 0
 ${rules.map((rule) => html`<tr><td>${rule.priority}</td><td>${rule.label}</td><td>${rule.pattern.kind === 'prefix' ? `starts with “${rule.pattern.value}”` : `/${rule.pattern.source}/${rule.pattern.flags ?? ''}`}</td>
 <td>${rule.template.name}${rule.template.language ? ` (${rule.template.language})` : ''}</td><td>${rule.whenWindowOpen === 'template' ? 'template' : 'free text'}</td><td>${rule.enabled ? 'yes' : 'no'}</td></tr>`)}</tbody></table>`}`;
     return sendPage(reply, 200, { title: 'Templates and rules', body });
-  });
+  };
+  scope.get('/console/locations/:locationId/templates', show);
+  scope.post('/console/locations/:locationId/templates', show);
 }
 
 function decisionCells(decision: TemplateDecision): Html {
