@@ -36,6 +36,8 @@ export const configSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  /** Where the console links a message's workflow; default the embedded dev server's Web UI on TEMPORAL_UI_PORT. */
+  TEMPORAL_UI_URL: url.optional(),
   /** The worker's Prometheus /metrics (the Temporal SDK's exporter). */
   WORKER_METRICS_PORT: port.default(9464),
   /**

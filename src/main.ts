@@ -124,6 +124,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     if (!ready) return finish(`api or worker not ready within ${STARTUP_TIMEOUT_MS / 1000} s`, 1);
     say(`[api] listening on ${apiUrl} (GET /readyz), pid ${api.pid}`);
+    say(`[console] ${apiUrl}/console for agency staff (log in with the admin token${config.ADMIN_TOKEN ? '' : ': set ADMIN_TOKEN first'})`);
     say(`[worker] polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${target.address}, pid ${worker.pid}`);
     if (simulators) for (const line of simulators.describe(config.PUBLIC_BASE_URL)) say(line);
     say('[supervisor] running; Ctrl-C stops everything');

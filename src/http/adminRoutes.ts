@@ -170,7 +170,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext, repl
   });
 }
 
-async function describeLocation(ctx: HttpContext, locationId: string) {
+export async function describeLocation(ctx: Pick<HttpContext, 'db'>, locationId: string) {
   const location = await findLocation(ctx.db, locationId);
   if (!location) return undefined;
   const token = await ctx.db.selectFrom('highlevel_tokens').select(['expires_at']).where('location_id', '=', locationId).executeTakeFirst();

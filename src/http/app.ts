@@ -5,6 +5,7 @@ import { registerApiDocs } from './apiDocs';
 import { registerCodecRoutes } from './codecRoutes';
 import { registerConsentRoutes } from './consentRoutes';
 import { registerCostRoutes } from './costRoutes';
+import { registerConsole } from '../console/routes';
 import type { HttpContext } from './context';
 import { registerHealthRoutes } from './healthRoutes';
 import { registerHighLevelDeliveryRoute } from './highLevelDeliveryRoute';
@@ -47,5 +48,6 @@ export function buildApp(given: HttpContext, options: { logStream?: NodeJS.Writa
   registerCostRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);
   registerCodecRoutes(app, ctx);
+  registerConsole(app, ctx, replays);
   return app;
 }

@@ -1,8 +1,8 @@
-import crypto from 'node:crypto';
 import type { Payload } from '@temporalio/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { constantTimeEqual } from '../security/secretBox';
+import { cookieValue, sessionProblem, sessionValue } from './adminSession';
 import type { HttpContext } from './context';
 import { parseJson, rawBodyOf } from './rawBody';
 import { badRequest } from './replies';
@@ -104,9 +104,8 @@ export function registerCodecRoutes(app: FastifyInstance, ctx: HttpContext): voi
       if (!expected || !token || !constantTimeEqual(token, expected)) {
         return reply.code(401).type('text/html; charset=utf-8').send(sessionPage(expected ? 'That is not the admin token.' : 'The admin API is disabled: set ADMIN_TOKEN.'));
       }
-      const expires = Math.floor(Date.now() / 1000) + SESSION_SECONDS;
       const attributes = secureCookie ? 'SameSite=None; Secure' : 'SameSite=Lax';
-      reply.header('set-cookie', `${SESSION_COOKIE}=${expires}.${sessionMac(expected, expires)}; Path=/codec; Max-Age=${SESSION_SECONDS}; HttpOnly; ${attributes}`);
+      reply.header('set-cookie', `${SESSION_COOKIE}=${sessionValue(expected, 'codec', SESSION_SECONDS)}; Path=/codec; Max-Age=${SESSION_SECONDS}; HttpOnly; ${attributes}`);
       return reply.type('text/html; charset=utf-8').send(sessionPage(`Codec session open for ${SESSION_SECONDS / 3600} hours in this browser.`));
     });
   });
@@ -117,26 +116,11 @@ function authorization(request: FastifyRequest, expected: string | undefined): s
   if (!expected) return 'the codec endpoint is disabled: set ADMIN_TOKEN';
   const bearer = (request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
   if (bearer) return constantTimeEqual(bearer, expected) ? undefined : 'invalid admin token';
-  const session = cookie(request.headers.cookie, SESSION_COOKIE);
+  const session = cookieValue(request.headers.cookie, SESSION_COOKIE);
   if (!session) return 'admin token required (Authorization: Bearer, or a session from GET /codec/session)';
-  const [expiresText, mac] = session.split('.');
-  const expires = Number(expiresText);
-  if (!Number.isInteger(expires) || !mac || !constantTimeEqual(mac, sessionMac(expected, expires))) return 'invalid codec session';
-  if (expires * 1000 < Date.now()) return 'codec session expired: open GET /codec/session again';
-  return undefined;
-}
-
-/** Bound to the admin token: rotating ADMIN_TOKEN ends every session. */
-function sessionMac(adminToken: string, expires: number): string {
-  return crypto.createHmac('sha256', adminToken).update(`codec-session:${expires}`).digest('base64url');
-}
-
-function cookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
+  const problem = sessionProblem(session, expected, 'codec');
+  if (problem === 'session expired') return 'codec session expired: open GET /codec/session again';
+  return problem ? 'invalid codec session' : undefined;
 }
 
 function sessionPage(message: string): string {

@@ -66,3 +66,13 @@ export async function recordWhatsAppAccountError(db: Db, phoneNumberId: string, 
   for (const row of rows) forgetLocation(row.id);
   return rows.map((row) => row.id);
 }
+
+/** Ops cleared the cause: new messages go out again (the caller releases the held ones). */
+export async function resumeSender(db: Db, locationId: string): Promise<void> {
+  await db.updateTable('locations').set({ sender_paused_reason: null, updated_at: sql`now()` }).where('id', '=', locationId).execute();
+  forgetLocation(locationId);
+}
+
+export async function listLocations(db: Db): Promise<LocationRow[]> {
+  return db.selectFrom('locations').selectAll().orderBy('name').orderBy('id').execute();
+}
