@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { loadConfig, wantsSimulators, type Config } from './config';
 import { createRuntime } from './runtime';
-import { startDemoSimulators, type DemoSimulators } from './simulators/demo';
+import { DEMO, startDemoSimulators, type DemoSimulators } from './simulators/demo';
 import { asEnv, Supervisor, type ChildExit, type SupervisedChild } from './supervisor';
 import { connectClient, ensureSearchAttributes, temporalTarget, type TemporalTarget } from './temporal/connection';
 import { ensureTemplateSyncSchedule } from './temporal/templateSchedule';
@@ -124,9 +124,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     if (!ready) return finish(`api or worker not ready within ${STARTUP_TIMEOUT_MS / 1000} s`, 1);
     say(`[api] listening on ${apiUrl} (GET /readyz), pid ${api.pid}`);
-    say(`[console] ${apiUrl}/console for agency staff (log in with the admin token${config.ADMIN_TOKEN ? '' : ': set ADMIN_TOKEN first'})`);
+    const loginWith = !config.ADMIN_TOKEN ? ': set ADMIN_TOKEN first' : config.ADMIN_TOKEN === DEMO.adminToken ? ` ${DEMO.adminToken}` : '';
+    say(`[console] ${apiUrl}/console for agency staff (log in with the admin token${loginWith})`);
     say(`[worker] polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${target.address}, pid ${worker.pid}`);
-    if (simulators) for (const line of simulators.describe(config.PUBLIC_BASE_URL)) say(line);
+    if (simulators) {
+      // The demo's templates are new in this run's simulator: synced now rather than at the schedule's next turn.
+      await client.schedule.getHandle(config.TEMPLATE_SYNC_SCHEDULE_ID).trigger();
+      for (const line of simulators.describe(config.PUBLIC_BASE_URL)) say(line);
+    }
     say('[supervisor] running; Ctrl-C stops everything');
   })();
   await startup.catch((error: unknown) => {

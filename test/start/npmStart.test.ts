@@ -1,10 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { testDatabasePrefix } from '../support/testDatabase';
 import { freePort, listening, waitFor } from '../support/waitFor';
+import { walkThroughDemo } from './demoWalkthrough';
 
 /**
  * `npm start` as a user runs it (the compiled supervisor, dist/src/main.js) on free ports: it comes up ready, and Ctrl-C
@@ -33,6 +34,9 @@ const databaseUrl = () => Object.assign(new URL(adminUrl), { pathname: `/${datab
 
 describe('npm start', () => {
   let child: ChildProcess | undefined;
+  beforeAll(() => {
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  }, 180_000);
   afterAll(async () => {
     child?.kill('SIGKILL');
     const admin = new Client({ connectionString: adminUrl });
@@ -40,8 +44,18 @@ describe('npm start', () => {
     await admin.query(`drop database if exists ${database} with (force)`).finally(() => admin.end());
   });
 
-  it('starts ready and stops cleanly on Ctrl-C', async () => {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  it('refuses to start the demo over a value the simulators would replace', () => {
+    const refused = spawnSync(process.execPath, ['dist/src/main.js'], {
+      cwd: root,
+      env: { ...process.env, SIMULATORS: 'on', META_APP_SECRET: 'my-own-secret', PORT: '0', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ghlwa-start-')), DATABASE_URL: databaseUrl() },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(refused.status).toBe(1);
+    expect(`${refused.stdout}${refused.stderr}`).toContain('the simulators would replace META_APP_SECRET');
+  });
+
+  it('starts ready, runs the README demo, and stops cleanly on Ctrl-C', async () => {
     const [port, devPort, uiPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ghlwa-start-'));
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), TEMPORAL_DEV_PORT: String(devPort), TEMPORAL_UI_PORT: String(uiPort), WORKER_METRICS_PORT: String(metricsPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl() };
@@ -63,6 +77,10 @@ describe('npm start', () => {
     expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain('ghlwa_http_requests_total');
     expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toContain('temporal_');
     expect(processesMentioning(dataDir)).not.toEqual([]);
+
+    const simulators = /HighLevel (\S+), WhatsApp Cloud API (\S+), Twilio (\S+)/.exec(output);
+    expect(output).toContain('templates approved: appointment_reminder, order_ready');
+    await walkThroughDemo({ api: `http://127.0.0.1:${port}`, highLevel: simulators?.[1] as string, meta: new URL(simulators?.[2] as string).origin, twilio: simulators?.[3] as string });
 
     child.kill('SIGINT');
     const code = await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 45_000))]);

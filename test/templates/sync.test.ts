@@ -81,6 +81,7 @@ describe('template sync', () => {
       text,
       code: 'template_not_approved',
       reason: 'outside the 24-hour window: the text matches template follow_up/en_US (PAUSED), which Meta does not currently allow sending',
+      billedAs: null,
     });
 
     const third = await admin('POST', `/admin/locations/${location.id}/templates/sync?wait=true`);

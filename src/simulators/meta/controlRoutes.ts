@@ -8,6 +8,7 @@ import type {
   ReceiptStep,
   SendFault,
   SentMessage,
+  TemplateDefinition,
   WebhookDelivery,
 } from './types';
 
@@ -23,6 +24,8 @@ export interface ControlRouteContext {
   setLatency(ms: number): void;
   failNextSends(count: number, error: SendFault): void;
   setWhatsAppId(phone: string, waId: string): void;
+  /** A template as if Meta had reviewed it (default APPROVED), in the WABA given or the first account's. */
+  upsertTemplate(template: TemplateDefinition, wabaId?: string): void;
 }
 
 const statusSchema = z.enum(['sent', 'delivered', 'read', 'failed']);
@@ -82,6 +85,16 @@ const faultsSchema = z.object({
     .optional(),
 });
 
+const templateSchema = z.object({
+  wabaId: z.string().optional(),
+  name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'lowercase letters, digits and underscores, as Meta requires'),
+  language: z.string().min(2),
+  category: z.enum(['MARKETING', 'UTILITY', 'AUTHENTICATION']).default('UTILITY'),
+  status: z.enum(['APPROVED', 'PENDING', 'REJECTED', 'PAUSED', 'DISABLED']).default('APPROVED'),
+  parameter_format: z.enum(['POSITIONAL', 'NAMED']).optional(),
+  components: z.array(z.record(z.string(), z.unknown())).min(1),
+});
+
 function summarize(delivery: WebhookDelivery<unknown>) {
   return { statusCode: delivery.statusCode, ...(delivery.error ? { error: delivery.error } : {}), payload: delivery.payload };
 }
@@ -119,6 +132,13 @@ export function registerControlRoutes(app: FastifyInstance, context: ControlRout
     const body = parseOr400(whatsAppIdSchema, request.body);
     context.setWhatsAppId(body.phone, body.waId);
     return { ok: true };
+  });
+
+  // The demo's way to add a template: it appears in the next template sync (Meta's own review is not simulated).
+  app.post('/_sim/templates', async (request) => {
+    const { wabaId, ...template } = parseOr400(templateSchema, request.body);
+    context.upsertTemplate(template, wabaId);
+    return { ok: true, name: template.name, language: template.language, status: template.status };
   });
 
   app.post('/_sim/faults', async (request) => {

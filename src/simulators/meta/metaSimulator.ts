@@ -105,6 +105,7 @@ export class MetaSimulator {
       setLatency: (ms) => this.setLatency(ms),
       failNextSends: (count, error) => this.failNextSends(count, error),
       setWhatsAppId: (phone, waId) => this.setWhatsAppId(phone, waId),
+      upsertTemplate: (template, wabaId) => this.upsertTemplate(wabaId ?? this.accounts.resolve(undefined).wabaId, template),
     });
   }
 

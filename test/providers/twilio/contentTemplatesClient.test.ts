@@ -123,7 +123,7 @@ describe('Content templates as registry rows', () => {
       category: 'TRANSACTIONAL',
       parameter_format: 'POSITIONAL',
       components: [
-        { type: 'HEADER', format: 'DOCUMENT', example: { header_handle: ['https://example.com/template'] } },
+        { type: 'HEADER', format: 'DOCUMENT', example: { header_handle: ['https://example.com/template'] }, content_media_url: 'https://example.com/template' },
         { type: 'BODY', text: '{{1}}, Congratulations {{2}}! For additional assistance, please contact us at hello@twilio.com' },
       ],
     });
