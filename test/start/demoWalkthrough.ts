@@ -68,4 +68,25 @@ export async function walkThroughDemo(urls: DemoUrls): Promise<void> {
   await reached(order, ['delivered']);
   const sms = (await call('GET', `${urls.twilio}/_sim/messages`)).body.filter((message: { to: string; channel: string }) => message.to === BEN && message.channel === 'sms');
   expect(sms).toHaveLength(1);
+
+  // 6) What it cost and saved, at the README's rates.
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const rates = { currency: 'USD', effectiveFrom: '2026-01-01', whatsapp: { '*': { marketing: 0.025, utility: 0.004, authentication: 0.004, service: 0 } }, sms: { '*': 0.0079 } };
+  expect((await call('PUT', `${urls.api}/admin/locations/${DEMO}/rates`, rates, AUTH)).status).toBe(200);
+  const report = await call('GET', `${urls.api}/admin/locations/${DEMO}/costs?from=${day(-1)}&to=${day(0)}`, undefined, AUTH);
+  expect(report.status).toBe(200);
+  // By hand: Ana's reply in the window is free; Ben's two templates are utility (2 × 0.004); the blocked offer costs
+  // nothing; the order went by SMS at Twilio's price (1 segment). The three that reached WhatsApp avoided 3 × 0.0079.
+  expect(report.body.totals).toEqual({
+    messages: 5,
+    whatsAppMessages: 3,
+    freeMessages: 1,
+    whatsAppCost: 0.008,
+    smsMessages: 1,
+    smsSegments: 1,
+    fallbackCost: 0.0079,
+    smsAvoided: 0.0237,
+    netSaving: 0.0157,
+    unpriced: 0,
+  });
 }
