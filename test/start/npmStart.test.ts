@@ -14,18 +14,18 @@ import { walkThroughDemo } from './demoWalkthrough';
 const root = path.join(__dirname, '../..');
 
 /** Processes still running with this argument on their command line (the dev server names its SQLite file). */
-function processesMentioning(text: string): string[] {
+function processesMentioning(text: string): Array<{ pid: number; cmdline: string }> {
   return fs
     .readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .map((pid) => {
       try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        return { pid: Number(pid), cmdline: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') };
       } catch {
-        return '';
+        return { pid: Number(pid), cmdline: '' };
       }
     })
-    .filter((cmdline) => cmdline.includes(text));
+    .filter(({ cmdline }) => cmdline.includes(text));
 }
 
 const database = `${testDatabasePrefix()}start`;
@@ -34,11 +34,19 @@ const databaseUrl = () => Object.assign(new URL(adminUrl), { pathname: `/${datab
 
 describe('npm start', () => {
   let child: ChildProcess | undefined;
+  let dataDir: string | undefined;
   beforeAll(() => {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   }, 180_000);
   afterAll(async () => {
-    child?.kill('SIGKILL');
+    // A failed test leaves npm start running: stopped the way a user would, then whatever it left (its dev server).
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child?.once('exit', resolve));
+      child.kill('SIGINT');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+      child.kill('SIGKILL');
+    }
+    for (const { pid } of dataDir ? processesMentioning(dataDir) : []) process.kill(pid, 'SIGKILL');
     const admin = new Client({ connectionString: adminUrl });
     await admin.connect();
     await admin.query(`drop database if exists ${database} with (force)`).finally(() => admin.end());
@@ -57,7 +65,7 @@ describe('npm start', () => {
 
   it('starts ready, runs the README demo, and stops cleanly on Ctrl-C', async () => {
     const [port, devPort, uiPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ghlwa-start-'));
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ghlwa-start-'));
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), TEMPORAL_DEV_PORT: String(devPort), TEMPORAL_UI_PORT: String(uiPort), WORKER_METRICS_PORT: String(metricsPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl() };
     delete env.TEMPORAL_ADDRESS;
     delete env.NODE_ENV;
