@@ -10,6 +10,7 @@ import type { HttpContext } from './context';
 import { badRequest } from './replies';
 import { requireAdminToken } from './adminAuth';
 import { adminRoute, errorReply, locationParams } from './adminSchemas';
+import { twilioAuthorization } from '../providers/twilio/basicAuth';
 
 const country = z.string().refine((key) => key === ANY_COUNTRY || /^[A-Z]{2}$/.test(key), 'a country code such as US (ISO 3166 alpha-2), or * for any other');
 const price = z.number().nonnegative().max(1000);
@@ -117,7 +118,7 @@ function twilioPrices(ctx: HttpContext, location: LocationRow, log: FastifyBaseL
   const access = {
     apiBaseUrl: ctx.config.TWILIO_API_BASE_URL,
     accountSid: location.twilio_account_sid,
-    authorization: `Basic ${Buffer.from(`${location.twilio_account_sid}:${ctx.box.decrypt(location.twilio_auth_token_enc)}`).toString('base64')}`,
+    authorization: twilioAuthorization({ accountSid: location.twilio_account_sid, authToken: ctx.box.decrypt(location.twilio_auth_token_enc) }),
   };
   return async (sids: string[]) => {
     try {

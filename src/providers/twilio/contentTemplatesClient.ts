@@ -5,6 +5,7 @@ import { httpRequest } from '../http';
 import { TemplateListError, type GraphTemplate, type TemplateSource } from '../meta/templatesClient';
 import { contentAsTemplate, type TwilioContent } from './contentTemplates';
 import type { TwilioCredentials } from './messagingClient';
+import { twilioAuthorization } from './basicAuth';
 
 const PAGE_SIZE = 100;
 const MAX_PAGES = 200;
@@ -58,7 +59,7 @@ export class TwilioContentTemplatesClient implements TemplateSource {
   }
 
   private authorization(): string {
-    return `Basic ${Buffer.from(`${this.credentials.accountSid}:${this.credentials.authToken}`).toString('base64')}`;
+    return twilioAuthorization(this.credentials);
   }
 }
 

@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import type { FetchedMedia, InboundMediaRef, WhatsAppInbound } from '../whatsappPort';
 import type { TwilioCredentials } from './messagingClient';
+import { twilioAuthorization } from './basicAuth';
 
 const DOWNLOAD_TIMEOUT_MS = 60_000;
 const MAX_REDIRECTS = 3;
@@ -52,7 +53,7 @@ export class TwilioInboundClient implements WhatsAppInbound {
   }
 
   private authorization(): string {
-    return `Basic ${Buffer.from(`${this.credentials.accountSid}:${this.credentials.authToken}`).toString('base64')}`;
+    return twilioAuthorization(this.credentials);
   }
 }
 

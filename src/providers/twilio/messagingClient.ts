@@ -4,6 +4,7 @@ import { httpRequest } from '../http';
 import { ProviderSendError, type SentLookup, type WhatsAppSender } from '../whatsappPort';
 import { twilioContentVariables } from './contentVariables';
 import { findSentTwilioMessage, type SentTwilioMessage, type TwilioLookupOptions, type TwilioMessageMatch } from './messageLookup';
+import { twilioAuthorization } from './basicAuth';
 
 export interface TwilioCredentials {
   accountSid: string;
@@ -181,7 +182,6 @@ export class TwilioMessagingClient implements WhatsAppSender, SmsSender {
   }
 
   private authorization(): string {
-    const { accountSid, authToken } = this.options.credentials;
-    return `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+    return twilioAuthorization(this.options.credentials);
   }
 }
