@@ -8,6 +8,7 @@ import { findInboundMessage, updateInboundMessage } from '../src/store/inboundMe
 import { findLocation } from '../src/store/locations';
 import type { ActivityDeps } from './deps';
 import { highLevelFailure } from './highLevelFailures';
+import { FAILURE } from '../src/domain/failures';
 
 export type ConfirmationResult = { sent: true; providerMessageId: string } | { sent: false; reason: string };
 
@@ -48,7 +49,7 @@ export function createConsentActivities({ db, highLevel, whatsAppSenderFor }: Ac
         return { sent: true, providerMessageId };
       } catch (error) {
         if (!(error instanceof ProviderSendError)) throw error; // network: retried
-        if (classifyMetaError(error.providerError) === 'retry') throw ApplicationFailure.retryable(error.message, 'WhatsAppSendRetryable');
+        if (classifyMetaError(error.providerError) === 'retry') throw ApplicationFailure.retryable(error.message, FAILURE.whatsAppSendRetryable);
         return { sent: false, reason: describeMetaError(error.providerError) };
       }
     },

@@ -6,9 +6,8 @@ import { findLinkedContact, forgetContact, linkContact, senderKeys } from '../sr
 import { findInboundMessage, updateInboundMessage } from '../src/store/inboundMessages';
 import type { ActivityDeps } from './deps';
 import { highLevelFailure } from './highLevelFailures';
+import { FAILURE } from '../src/domain/failures';
 
-/** A remembered contact HighLevel no longer knows: the workflow resolves the sender again. */
-export const CONTACT_GONE = 'HighLevelContactGone';
 
 export function createInboundHighLevelActivities({ db, highLevel }: ActivityDeps) {
   return {
@@ -60,7 +59,7 @@ export function createInboundHighLevelActivities({ db, highLevel }: ActivityDeps
       } catch (error) {
         if (error instanceof HighLevelApiError && (error.status === 400 || error.status === 404) && /contact/i.test(error.responseText)) {
           await forgetContact(db, input.locationId, input.contactId);
-          throw ApplicationFailure.nonRetryable(`HighLevel no longer knows contact ${input.contactId}`, CONTACT_GONE);
+          throw ApplicationFailure.nonRetryable(`HighLevel no longer knows contact ${input.contactId}`, FAILURE.highLevelContactGone);
         }
         throw highLevelFailure(error);
       }

@@ -1,11 +1,10 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { describeUnattachedMedia } from '../src/domain/inboundText';
 import { baseMimeType } from '../src/domain/mediaDownload';
 import { HighLevelApiError } from '../src/providers/highlevel/highLevelClient';
 import type { InboundMediaRef } from '../src/providers/whatsappPort';
-import { findLocation } from '../src/store/locations';
 import type { ActivityDeps } from './deps';
 import { highLevelFailure } from './highLevelFailures';
+import { requireLocation } from './locations';
 
 /** HighLevel's conversation upload takes files up to 5 MB (highlevel.md §5c). */
 export const HIGHLEVEL_UPLOAD_LIMIT_BYTES = 5 * 1024 * 1024;
@@ -43,8 +42,7 @@ export type RehostedMedia = { url: string } | { placeholder: string };
 export function createInboundMediaActivities({ db, highLevel, whatsAppInboundFor, smsInboundFor }: ActivityDeps) {
   /** An SMS's MMS files come from the location's Twilio SMS account, even when WhatsApp runs on the Cloud API. */
   const inboundFor = async (locationId: string, channel?: 'sms') => {
-    const location = await findLocation(db, locationId);
-    if (!location) throw ApplicationFailure.nonRetryable(`location ${locationId} is not configured`, 'UnknownLocation');
+    const location = await requireLocation(db, locationId);
     return channel === 'sms' ? smsInboundFor(location) : whatsAppInboundFor(location);
   };
 

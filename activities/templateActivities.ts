@@ -3,9 +3,8 @@ import { TemplateListError } from '../src/providers/meta/templatesClient';
 import { applyTemplateSync, locationsWithTemplates, recordTemplateSyncFailure, type TemplateSyncSummary } from '../src/store/templates';
 import type { ActivityDeps } from './deps';
 import { requireLocation } from './locations';
+import { FAILURE } from '../src/domain/failures';
 
-/** A sync Meta refused for good (bad token, unknown WABA, no Cloud API back end); retrying will not help. */
-export const TEMPLATE_SYNC_REJECTED = 'TemplateSyncRejected';
 
 export function createTemplateActivities({ db, templateSourceFor }: ActivityDeps) {
   return {
@@ -30,7 +29,7 @@ export function createTemplateActivities({ db, templateSourceFor }: ActivityDeps
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         await recordTemplateSyncFailure(db, location.id, message);
-        if (error instanceof TemplateListError && !error.retryable) throw ApplicationFailure.nonRetryable(message, TEMPLATE_SYNC_REJECTED);
+        if (error instanceof TemplateListError && !error.retryable) throw ApplicationFailure.nonRetryable(message, FAILURE.templateSyncRejected);
         throw error;
       }
     },

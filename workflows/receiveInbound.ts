@@ -4,10 +4,11 @@ import type { AcceptedInbound } from '../activities/inboundLedgerActivities';
 import { describeUnattachedMedia, inboundMessageBody } from '../src/domain/inboundText';
 import type { KeywordAction } from '../src/domain/keywords';
 import { SEARCH_ATTRIBUTES, type ReceiveInboundInput } from './shared';
+import { FAILURE } from '../src/domain/failures';
 
 const ledger = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10s',
-  retry: { initialInterval: '200ms', maximumInterval: '10s', nonRetryableErrorTypes: ['UnknownLocation'] },
+  retry: { initialInterval: '200ms', maximumInterval: '10s', nonRetryableErrorTypes: [FAILURE.unknownLocation] },
 });
 
 /** A reply must not be lost while HighLevel is down: retried for a day, then the failure is on record. */
@@ -107,7 +108,7 @@ export async function receiveInbound(input: ReceiveInboundInput): Promise<Inboun
     try {
       outcome.highLevelMessageId = (await post(contactId)).highLevelMessageId;
     } catch (error) {
-      if (failureType(error) !== 'HighLevelContactGone') throw error;
+      if (failureType(error) !== FAILURE.highLevelContactGone) throw error;
       // The remembered contact was deleted or merged in HighLevel: look the sender up again, once.
       contactId = (await highLevel.resolveInboundContact(contactInput)).contactId;
       outcome.contactId = contactId;

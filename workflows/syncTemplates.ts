@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { TemplateSyncSummary } from '../src/store/templates';
+import { FAILURE } from '../src/domain/failures';
 
 const templates = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
@@ -9,7 +10,7 @@ const templates = proxyActivities<Activities>({
     backoffCoefficient: 2,
     maximumInterval: '1m',
     maximumAttempts: 5,
-    nonRetryableErrorTypes: ['UnknownLocation', 'TemplateSyncRejected'],
+    nonRetryableErrorTypes: [FAILURE.unknownLocation, FAILURE.templateSyncRejected],
   },
 });
 

@@ -19,6 +19,10 @@ export const FAILURE = {
   /** A provider refused a send for good (legacy workflow versions read the details from these). */
   whatsAppSendRejected: 'WhatsAppSendRejected',
   smsSendRejected: 'SmsSendRejected',
+  /** A remembered HighLevel contact HighLevel no longer knows: the inbound workflow resolves the sender again. */
+  highLevelContactGone: 'HighLevelContactGone',
+  /** A template sync the provider refused for good (bad token, unknown WABA, no back end). */
+  templateSyncRejected: 'TemplateSyncRejected',
   /** What a delivery workflow fails with: the message is the human reason, details[0] the DeliveryFailure. */
   deliveryFailed: 'DeliveryFailed',
 } as const;
