@@ -160,42 +160,33 @@ export class HighLevelClient {
     await this.call(locationId, 'PUT', `/contacts/${encodeURIComponent(contactId)}`, VERSION_CONTACTS, { dndSettings: next });
   }
 
-  /** A 401 means the stored token went stale: refresh once and repeat. */
-  private async call(locationId: string, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, version: string, body?: unknown): Promise<HttpResponse> {
-    let response = await this.send(locationId, method, path, version, body, false);
-    if (response.status === 401) response = await this.send(locationId, method, path, version, body, true);
-    if (response.status >= 200 && response.status < 300) return response;
-    const interval = Number(response.headers['x-ratelimit-interval-milliseconds']);
-    throw new HighLevelApiError(response.status, response.text, response.status === 429 && interval > 0 ? interval : undefined);
-  }
-
-  private async send(locationId: string, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, version: string, body: unknown, forceRefresh: boolean) {
-    const token = await this.accessToken(locationId, { forceRefresh });
-    return httpRequest(`${this.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        version,
-        accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  private call(locationId: string, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, version: string, body?: unknown): Promise<HttpResponse> {
+    return this.authorized(locationId, (authorization) =>
+      httpRequest(`${this.baseUrl}${path}`, {
+        method,
+        headers: { authorization, version, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    );
   }
 
   /** Multipart requests (the form is rebuilt for the retry after a token refresh: a sent body is consumed). */
-  private async callWithForm(locationId: string, path: string, buildForm: () => FormData): Promise<HttpResponse> {
-    const post = async (forceRefresh: boolean) => {
-      const token = await this.accessToken(locationId, { forceRefresh });
-      return httpRequest(`${this.baseUrl}${path}`, {
+  private callWithForm(locationId: string, path: string, buildForm: () => FormData): Promise<HttpResponse> {
+    return this.authorized(locationId, (authorization) =>
+      httpRequest(`${this.baseUrl}${path}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, version: VERSION_CONVERSATIONS, accept: 'application/json' },
+        headers: { authorization, version: VERSION_CONVERSATIONS, accept: 'application/json' },
         body: buildForm(),
         timeoutMs: 60_000,
-      });
-    };
-    let response = await post(false);
-    if (response.status === 401) response = await post(true);
+      }),
+    );
+  }
+
+  /** The one way every call is authorized: a 401 means the stored token went stale, so refresh once and repeat. */
+  private async authorized(locationId: string, request: (authorization: string) => Promise<HttpResponse>): Promise<HttpResponse> {
+    const attempt = async (forceRefresh: boolean) => request(`Bearer ${await this.accessToken(locationId, { forceRefresh })}`);
+    let response = await attempt(false);
+    if (response.status === 401) response = await attempt(true);
     if (response.status >= 200 && response.status < 300) return response;
     const interval = Number(response.headers['x-ratelimit-interval-milliseconds']);
     throw new HighLevelApiError(response.status, response.text, response.status === 429 && interval > 0 ? interval : undefined);
