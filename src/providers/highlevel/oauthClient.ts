@@ -40,17 +40,21 @@ export class HighLevelOAuthClient {
    * for a sub-account install, a Company token for an agency-level one), as in HighLevel's own SDK sample app
    * (ghl-sdk-examples node/sample-app-oauth). Asking for `Location` always made agency installs fail.
    */
-  async exchangeCode(code: string): Promise<TokenGrant> {
-    const form = new URLSearchParams({
-      client_id: this.config.clientId,
-      client_secret: this.config.clientSecret,
-      grant_type: 'authorization_code',
-      code,
-    });
+  exchangeCode(code: string): Promise<TokenGrant> {
+    return this.token({ grant_type: 'authorization_code', code });
+  }
+
+  /** POST /oauth/token, grant_type=refresh_token: a new access token (and usually a new refresh token) for a location. */
+  refresh(refreshToken: string): Promise<TokenGrant> {
+    return this.token({ grant_type: 'refresh_token', refresh_token: refreshToken, user_type: 'Location' });
+  }
+
+  /** The one caller of /oauth/token. */
+  private async token(grant: Record<string, string>): Promise<TokenGrant> {
     const response = await httpRequest(`${this.config.baseUrl}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: form.toString(),
+      body: new URLSearchParams({ client_id: this.config.clientId, client_secret: this.config.clientSecret, ...grant }).toString(),
     });
     return grantFrom(response);
   }

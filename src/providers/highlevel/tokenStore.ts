@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database';
 import type { SecretBox } from '../../security/secretBox';
-import { httpRequest } from '../http';
+import { HighLevelOAuthClient } from './oauthClient';
 
 export interface OAuthTokens {
   access_token: string;
@@ -69,20 +69,8 @@ export class HighLevelTokenStore {
       if (!row.refresh_token_enc || !this.app.clientId || !this.app.clientSecret) {
         throw new MissingTokenError(locationId, 'the access token expired and no refresh token or OAuth client is configured');
       }
-      const form = new URLSearchParams({
-        client_id: this.app.clientId,
-        client_secret: this.app.clientSecret,
-        grant_type: 'refresh_token',
-        refresh_token: this.box.decrypt(row.refresh_token_enc),
-        user_type: 'Location',
-      });
-      const response = await httpRequest(`${this.app.baseUrl}/oauth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: form.toString(),
-      });
-      const tokens = response.body as OAuthTokens;
-      if (response.status !== 200 || !tokens.access_token) throw new Error(`HighLevel token refresh failed with ${response.status}`);
+      const oauth = new HighLevelOAuthClient({ baseUrl: this.app.baseUrl, clientId: this.app.clientId, clientSecret: this.app.clientSecret });
+      const tokens = await oauth.refresh(this.box.decrypt(row.refresh_token_enc));
       await trx
         .updateTable('highlevel_tokens')
         .set({
