@@ -3,6 +3,7 @@ import { mediaDownloadProblem } from '../../domain/mediaDownload';
 import { httpRequest } from '../http';
 import type { FetchedMedia, InboundMediaRef, WhatsAppInbound } from '../whatsappPort';
 import type { CloudApiCredentials } from './cloudApiClient';
+import { readLimited } from '../mediaDownload';
 
 const DOWNLOAD_TIMEOUT_MS = 60_000;
 
@@ -66,22 +67,9 @@ export class CloudApiInboundClient implements WhatsAppInbound {
       await response.body.dump();
       throw new MediaFetchError(wrongType);
     }
-    const declared = Number(response.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      await response.body.dump();
-      return { ok: false, reason: 'too_large', sizeBytes: declared, mimeType };
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      size += (chunk as Buffer).length;
-      if (size > maxBytes) {
-        response.body.destroy();
-        return { ok: false, reason: 'too_large', sizeBytes: size, mimeType };
-      }
-      chunks.push(chunk as Buffer);
-    }
-    const bytes = Buffer.concat(chunks);
+    const read = await readLimited(response.body, Number(response.headers['content-length']), mimeType, maxBytes);
+    if (!read.ok) return read;
+    const { bytes } = read;
     const problem = mediaDownloadProblem({ mimeType, ...(declaredSize !== undefined ? { sizeBytes: declaredSize } : {}) }, { contentType, sizeBytes: bytes.length });
     if (problem) throw new MediaFetchError(problem);
     return { ok: true, bytes, mimeType };
