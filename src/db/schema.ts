@@ -316,6 +316,7 @@ export interface Database {
 }
 
 export type LocationRow = Selectable<LocationsTable>;
+export type HighLevelTokenRow = Selectable<HighLevelTokensTable>;
 export type NewLocation = Insertable<LocationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type MessageEventRow = Selectable<MessageEventsTable>;

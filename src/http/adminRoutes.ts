@@ -11,6 +11,7 @@ import type { HttpContext } from './context';
 import { badRequest } from './replies';
 import { requireAdminToken } from './adminAuth';
 import { adminRoute, errorReply, locationParams, pathId } from './adminSchemas';
+import { findHighLevelTokens } from '../store/highLevelTokens';
 
 const locationSettings = z.strictObject({
   receiptTimeoutSeconds: z.number().int().positive().optional(),
@@ -173,7 +174,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext, repl
 export async function describeLocation(ctx: Pick<HttpContext, 'db'>, locationId: string) {
   const location = await findLocation(ctx.db, locationId);
   if (!location) return undefined;
-  const token = await ctx.db.selectFrom('highlevel_tokens').select(['expires_at']).where('location_id', '=', locationId).executeTakeFirst();
+  const token = await findHighLevelTokens(ctx.db, locationId);
   return {
     id: location.id,
     name: location.name,

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import type { Db } from '../../db/database';
 import type { SecretBox } from '../../security/secretBox';
+import { findHighLevelTokens, saveHighLevelTokens, withLockedHighLevelTokens } from '../../store/highLevelTokens';
 import { HighLevelOAuthClient } from './oauthClient';
 
 export interface OAuthTokens {
@@ -30,26 +30,21 @@ export class HighLevelTokenStore {
   constructor(private readonly db: Db, private readonly box: SecretBox, private readonly app: OAuthApp) {}
 
   async store(locationId: string, tokens: OAuthTokens): Promise<void> {
-    const row = {
-      location_id: locationId,
+    const expiresAt = new Date(Date.now() + tokens.expires_in * 1000);
+    await saveHighLevelTokens(this.db, locationId, {
       company_id: tokens.companyId ?? null,
       access_token_enc: this.box.encrypt(tokens.access_token),
       refresh_token_enc: tokens.refresh_token ? this.box.encrypt(tokens.refresh_token) : null,
-      expires_at: new Date(Date.now() + tokens.expires_in * 1000),
-    };
-    await this.db
-      .insertInto('highlevel_tokens')
-      .values(row)
-      .onConflict((conflict) => conflict.column('location_id').doUpdateSet({ ...row, updated_at: sql`now()` }))
-      .execute();
-    this.cache.set(locationId, { token: tokens.access_token, expiresAt: row.expires_at.getTime() });
+      expires_at: expiresAt,
+    });
+    this.cache.set(locationId, { token: tokens.access_token, expiresAt: expiresAt.getTime() });
   }
 
   async accessToken(locationId: string, options: { forceRefresh?: boolean } = {}): Promise<string> {
     const cached = this.cache.get(locationId);
     if (!options.forceRefresh && cached && cached.expiresAt - Date.now() > EARLY_REFRESH_MS) return cached.token;
     this.cache.delete(locationId);
-    const row = await this.db.selectFrom('highlevel_tokens').selectAll().where('location_id', '=', locationId).executeTakeFirst();
+    const row = await findHighLevelTokens(this.db, locationId);
     if (!row) throw new MissingTokenError(locationId);
     const stored = this.box.decrypt(row.access_token_enc);
     // After a 401 with a cached token, a token stored meanwhile (admin API, reinstall, another worker) is tried first.
@@ -62,27 +57,24 @@ export class HighLevelTokenStore {
   }
 
   private async refresh(locationId: string, seenUpdatedAt: number): Promise<string> {
-    return this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('highlevel_tokens').selectAll().where('location_id', '=', locationId).forUpdate().executeTakeFirstOrThrow();
+    return withLockedHighLevelTokens(this.db, locationId, async (row) => {
       // Someone else refreshed while we waited for the lock.
-      if (row.updated_at.getTime() !== seenUpdatedAt) return this.box.decrypt(row.access_token_enc);
+      if (row.updated_at.getTime() !== seenUpdatedAt) return { result: this.box.decrypt(row.access_token_enc) };
       if (!row.refresh_token_enc || !this.app.clientId || !this.app.clientSecret) {
         throw new MissingTokenError(locationId, 'the access token expired and no refresh token or OAuth client is configured');
       }
       const oauth = new HighLevelOAuthClient({ baseUrl: this.app.baseUrl, clientId: this.app.clientId, clientSecret: this.app.clientSecret });
       const tokens = await oauth.refresh(this.box.decrypt(row.refresh_token_enc));
-      await trx
-        .updateTable('highlevel_tokens')
-        .set({
+      const expiresAt = new Date(Date.now() + tokens.expires_in * 1000);
+      this.cache.set(locationId, { token: tokens.access_token, expiresAt: expiresAt.getTime() });
+      return {
+        result: tokens.access_token,
+        next: {
           access_token_enc: this.box.encrypt(tokens.access_token),
           refresh_token_enc: tokens.refresh_token ? this.box.encrypt(tokens.refresh_token) : row.refresh_token_enc,
-          expires_at: new Date(Date.now() + tokens.expires_in * 1000),
-          updated_at: sql`clock_timestamp()`,
-        })
-        .where('location_id', '=', locationId)
-        .execute();
-      this.cache.set(locationId, { token: tokens.access_token, expiresAt: Date.now() + tokens.expires_in * 1000 });
-      return tokens.access_token;
+          expires_at: expiresAt,
+        },
+      };
     });
   }
 }
