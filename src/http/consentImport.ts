@@ -1,6 +1,6 @@
 import type { ConsentStatus } from '../domain/consent';
 import { normalizePhone } from '../domain/phone';
-import { CONSENT_SOURCES, type ConsentEntry } from '../store/consentLedger';
+import { CONSENT_SOURCES, type ConsentEntry } from '../store/consent';
 
 /** One row of a bulk consent import as given (JSON object or CSV line); `row` is 1-based over data rows. */
 export interface RawConsentRow {

@@ -1,6 +1,5 @@
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
-import { currentConsent } from '../../src/store/consent';
-import { consentHistory } from '../../src/store/consentLedger';
+import { consentHistory, currentConsent } from '../../src/store/consent';
 import type { InboundOutcome } from '../../workflows/receiveInbound';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { BACKENDS, driverFor, syncTemplates, type BackendDriver, type EmittedInbound } from '../support/backends';

@@ -1,7 +1,7 @@
 import { DEFAULT_OPT_IN_CONFIRMATION, DEFAULT_OPT_OUT_CONFIRMATION } from '../../src/domain/locationSettings';
 import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
 import type { InboundSpec } from '../../src/simulators/meta';
-import { consentHistory } from '../../src/store/consentLedger';
+import { consentHistory } from '../../src/store/consent';
 import { findLedgerEntry } from '../../src/store/ledger';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { deliveryOutcome } from '../support/expectations';
