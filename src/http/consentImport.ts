@@ -1,6 +1,7 @@
 import type { ConsentStatus } from '../domain/consent';
 import { normalizePhone } from '../domain/phone';
 import { CONSENT_SOURCES, type ConsentEntry } from '../store/consent';
+import { parse } from 'csv-parse/sync';
 
 /** One row of a bulk consent import as given (JSON object or CSV line); `row` is 1-based over data rows. */
 export interface RawConsentRow {
@@ -63,43 +64,20 @@ export function rowsFromJson(body: unknown): { ok: true; rows: RawConsentRow[] }
 
 /** The CSV form: a header row naming phone and status (source and evidence optional), RFC 4180 quoting. */
 export function rowsFromCsv(text: string): { ok: true; rows: RawConsentRow[] } | { ok: false; error: string } {
-  const lines = parseCsv(text.replace(/^\uFEFF/, '')).filter((cells) => cells.some((cell) => cell.trim() !== ''));
+  let lines: string[][];
+  try {
+    // RFC 4180: quoted cells may hold commas, quotes ("") and line breaks; rows may be short.
+    lines = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+  } catch (error) {
+    return { ok: false, error: `the CSV cannot be read: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  lines = lines.filter((cells) => cells.some((cell) => cell.trim() !== ''));
   const header = lines.shift()?.map((name) => {
     const key = name.trim().toLowerCase().replace(/[\s-]+/g, '_');
     return COLUMN_ALIASES[key] ?? key;
   });
   if (!header || !header.includes('phone') || !header.includes('status')) return { ok: false, error: 'the first CSV line must name the columns, including phone and status' };
   return { ok: true, rows: lines.map((cells, index) => ({ row: index + 1, values: Object.fromEntries(header.map((name, column) => [name, cells[column] ?? ''])) })) };
-}
-
-/** Splits CSV text into rows of cells; quoted cells may hold commas, quotes ("") and line breaks. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index];
-    if (quoted) {
-      if (char === '"' && text[index + 1] === '"') {
-        cell += '"';
-        index += 1;
-      } else if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"' && cell === '') quoted = true;
-    else if (char === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && text[index + 1] === '\n') index += 1;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += char;
-  }
-  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
-  return rows;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
