@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { LocationRow } from '../db/schema';
-import { HighLevelTokenStore } from '../providers/highlevel/tokenStore';
+import type { HighLevelTokenStore } from '../providers/highlevel/tokenStore';
 import { sha256Hex } from '../security/secretBox';
 import { findLedgerEntry, ledgerTimeline } from '../store/ledger';
 import { markInstalled } from '../store/installs';
@@ -137,8 +137,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext, repl
         settings: { ...(existing?.settings ?? {}), ...(input.settings ?? {}) },
       });
       if (input.highLevel) {
-        const tokens = new HighLevelTokenStore(ctx.db, ctx.box, { baseUrl: ctx.config.HIGHLEVEL_API_BASE_URL });
-        await tokens.store(locationId, {
+        await (ctx.tokens as HighLevelTokenStore).store(locationId, {
           access_token: input.highLevel.accessToken,
           refresh_token: input.highLevel.refreshToken,
           expires_in: input.highLevel.expiresIn,

@@ -10,6 +10,7 @@ import type { HttpContext } from './context';
 import { registerHealthRoutes } from './healthRoutes';
 import { registerHighLevelDeliveryRoute } from './highLevelDeliveryRoute';
 import { ApiMetrics } from '../metrics/apiMetrics';
+import { HighLevelTokenStore } from '../providers/highlevel/tokenStore';
 import { registerMetricsRoutes } from './metricsRoutes';
 import { registerOAuthRoutes } from './oauthRoutes';
 import { registerReplayRoutes } from './replayRoutes';
@@ -21,7 +22,11 @@ import { registerWhatsAppWebhookRoutes } from './whatsAppWebhookRoute';
 
 /** The thin receivers: verify, validate, start or signal a workflow, answer. */
 export function buildApp(given: HttpContext, options: { logStream?: NodeJS.WritableStream } = {}): FastifyInstance {
-  const ctx: HttpContext = { ...given, metrics: given.metrics ?? new ApiMetrics() };
+  const ctx: HttpContext = {
+    ...given,
+    metrics: given.metrics ?? new ApiMetrics(),
+    tokens: given.tokens ?? new HighLevelTokenStore(given.db, given.box, { baseUrl: given.config.HIGHLEVEL_API_BASE_URL }),
+  };
   const app = Fastify({
     logger: loggerOptions(ctx.config.LOG_LEVEL, options.logStream),
     bodyLimit: 4 * 1024 * 1024, // Meta's webhook payloads go up to 3 MB
