@@ -1,4 +1,4 @@
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { currentConsent } from '../../src/store/consent';
 import { consentHistory } from '../../src/store/consentLedger';
 import type { InboundOutcome } from '../../workflows/receiveInbound';
