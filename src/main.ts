@@ -68,7 +68,9 @@ async function main(): Promise<void> {
     let demoAdminToken: string | undefined;
     if (wantsSimulators(config)) {
       // Loaded only here: the production image has no simulators package (a devDependency).
-      const { DEMO, startDemoSimulators } = await import('./demo');
+      const { DEMO, startDemoSimulators } = await import('./demo').catch((error: unknown) => {
+        throw new Error(`the demo needs the simulators package (a devDependency: npm ci, not --omit=dev), else set real credentials or SIMULATORS=off: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      });
       demoAdminToken = DEMO.adminToken;
       simulators = await startDemoSimulators(config);
       cleanup.push({ name: 'simulators', run: () => (simulators as DemoSimulators).stop() });
