@@ -1,9 +1,13 @@
 # One image for both processes: `node dist/src/api.js` (receivers) and `node dist/src/worker.js` (Temporal worker).
+# The simulators package (simulators/, a devDependency) is built here for the demo's types; `npm prune --omit=dev` drops
+# it from node_modules and only the product's dist is copied, so the image holds no simulator.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY simulators/package.json ./simulators/
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
+COPY simulators ./simulators
 COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities

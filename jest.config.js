@@ -12,7 +12,9 @@ const shared = {
     '/node_modules/content-disposition/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
-  modulePathIgnorePatterns: ['<rootDir>/dist'],
+  modulePathIgnorePatterns: ['<rootDir>/dist', '<rootDir>/simulators/dist'],
+  // The simulators package from its TypeScript sources: no build needed before a test run.
+  moduleNameMapper: { '^@ghl-whatsapp/simulators$': '<rootDir>/simulators/src/index.ts' },
 };
 const UNIT = ['<rootDir>/test/domain/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'];
 
@@ -27,7 +29,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'stack',
-      roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/workflows', '<rootDir>/activities'],
+      roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/workflows', '<rootDir>/activities', '<rootDir>/simulators/src'],
       testMatch: ['**/*.spec.ts', '**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/domain/', '<rootDir>/test/unit/'],
       globalSetup: '<rootDir>/test/support/globalSetup.ts',

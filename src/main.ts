@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { loadConfig, wantsSimulators, type Config } from './config';
 import { createRuntime } from './runtime';
-import { DEMO, startDemoSimulators, type DemoSimulators } from './simulators/demo';
+import type { DemoSimulators } from './demo';
 import { asEnv, Supervisor, type ChildExit, type SupervisedChild } from './supervisor';
 import { connectClient, ensureSearchAttributes, temporalTarget, type TemporalTarget } from './temporal/connection';
 import { ensureTemplateSyncSchedule } from './temporal/templateSchedule';
@@ -65,7 +65,13 @@ async function main(): Promise<void> {
   startup = (async () => {
     let config = loadConfig();
     let simulators: DemoSimulators | undefined;
+    let demoAdminToken: string | undefined;
     if (wantsSimulators(config)) {
+      // Loaded only here: the production image has no simulators package (a devDependency).
+      const { DEMO, startDemoSimulators } = await import('./demo').catch((error: unknown) => {
+        throw new Error(`the demo needs the simulators package (a devDependency: npm ci, not --omit=dev), else set real credentials or SIMULATORS=off: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      });
+      demoAdminToken = DEMO.adminToken;
       simulators = await startDemoSimulators(config);
       cleanup.push({ name: 'simulators', run: () => (simulators as DemoSimulators).stop() });
       config = { ...config, ...simulators.configOverrides } as Config;
@@ -124,7 +130,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     if (!ready) return finish(`api or worker not ready within ${STARTUP_TIMEOUT_MS / 1000} s`, 1);
     say(`[api] listening on ${apiUrl} (GET /readyz), pid ${api.pid}`);
-    const loginWith = !config.ADMIN_TOKEN ? ': set ADMIN_TOKEN first' : config.ADMIN_TOKEN === DEMO.adminToken ? ` ${DEMO.adminToken}` : '';
+    const loginWith = !config.ADMIN_TOKEN ? ': set ADMIN_TOKEN first' : config.ADMIN_TOKEN === demoAdminToken ? ` ${demoAdminToken}` : '';
     say(`[console] ${apiUrl}/console for agency staff (log in with the admin token${loginWith})`);
     say(`[worker] polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${target.address}, pid ${worker.pid}`);
     if (simulators) {

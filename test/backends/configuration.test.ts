@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { findLocation } from '../../src/store/locations';
 import type { InboundOutcome } from '../../workflows/receiveInbound';
 import { deliverWorkflowId, inboundWorkflowId } from '../../workflows/shared';

@@ -1,5 +1,5 @@
 import type { LocationSettings } from '../../src/db/schema';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { BACKENDS, driverFor, smsTo, type BackendDriver } from '../support/backends';
 import { deliveryOutcome } from '../support/expectations';

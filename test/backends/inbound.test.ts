@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { DEFAULT_OPT_IN_CONFIRMATION, DEFAULT_OPT_OUT_CONFIRMATION } from '../../src/domain/locationSettings';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { findLedgerEntry } from '../../src/store/ledger';
 import type { InboundOutcome } from '../../workflows/receiveInbound';
 import { deliverWorkflowId } from '../../workflows/shared';

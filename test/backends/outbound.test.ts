@@ -1,4 +1,4 @@
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { BACKENDS, driverFor, type BackendDriver } from '../support/backends';
 import { startHarness, type Harness } from '../support/harness';

@@ -1,4 +1,4 @@
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { appendConsent } from '../../src/store/consent';
 import { locationsWithTemplates } from '../../src/store/templates';
 import { deliverWorkflowId } from '../../workflows/shared';

@@ -1,5 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { appendConsent, currentConsent } from '../../src/store/consent';
 import { findLedgerEntry, ledgerTimeline } from '../../src/store/ledger';
 import { findLocation, pauseSender } from '../../src/store/locations';

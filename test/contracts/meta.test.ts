@@ -4,7 +4,7 @@ import path from 'node:path';
 import Fastify from 'fastify';
 import { CloudApiClient } from '../../src/providers/meta/cloudApiClient';
 import { MEDIA_USER_AGENT } from '../../src/providers/meta/mediaClient';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { adminCall } from '../support/adminApi';
 import { deliveryOutcome } from '../support/expectations';

@@ -1,7 +1,6 @@
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller, type ContentApprovalStatus } from '@ghl-whatsapp/simulators';
 import { parseForm, signTwilioRequest } from '../../src/providers/twilio/signature';
 import type { TwilioContent } from '../../src/providers/twilio/contentTemplates';
-import type { ContentApprovalStatus } from '../../src/simulators/twilio';
 import { appendConsent } from '../../src/store/consent';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { adminCall } from '../support/adminApi';

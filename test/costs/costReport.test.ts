@@ -1,4 +1,4 @@
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { appendConsent } from '../../src/store/consent';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { ADMIN_TOKEN, startHarness, type Harness, type TestLocation } from '../support/harness';

@@ -1,4 +1,4 @@
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import type { LocationSettings } from '../../src/db/schema';
 import { appendConsent } from '../../src/store/consent';
 import { ledgerTimeline } from '../../src/store/ledger';

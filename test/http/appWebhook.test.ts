@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { adminCall } from '../support/adminApi';
 import { startHarness, type Harness } from '../support/harness';
 

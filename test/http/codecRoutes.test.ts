@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Payload } from '@temporalio/common';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { ensureTemporalCli } from '../../src/temporal/cli';
 import { ALL_SEARCH_ATTRIBUTES, deliverWorkflowId, inboundWorkflowId } from '../../workflows/shared';
 import { deliveryOutcome } from '../support/expectations';

@@ -1,4 +1,4 @@
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { deliveryOutcome } from '../support/expectations';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/harness';

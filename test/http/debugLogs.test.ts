@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { deliveryOutcome } from '../support/expectations';
 import { startHarness, type Harness } from '../support/harness';

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { buildApp } from '../../src/http/app';
 import { SecretBox } from '../../src/security/secretBox';
 import { sha256Hex } from '../../src/security/secretBox';

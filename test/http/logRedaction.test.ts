@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { buildApp } from '../../src/http/app';
 import { maskPhone, redactQuery } from '../../src/logging';
 import { SecretBox, sha256Hex } from '../../src/security/secretBox';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { startHarness, type Harness } from '../support/harness';
 import { listenOnFreePort, waitFor } from '../support/waitFor';
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { buildApp } from '../../src/http/app';
 import { SecretBox } from '../../src/security/secretBox';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { adminCall } from '../support/adminApi';
 import { deliveryOutcome } from '../support/expectations';

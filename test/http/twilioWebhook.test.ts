@@ -8,7 +8,7 @@ import { EMPTY_TWIML } from '../../src/http/twilioWebhookRoute';
 import { TwilioMessagingClient } from '../../src/providers/twilio/messagingClient';
 import { parseForm, signTwilioRequest, verifyTwilioSignature } from '../../src/providers/twilio/signature';
 import { SecretBox } from '../../src/security/secretBox';
-import { TwilioSimulator, type TwilioAccount } from '../../src/simulators/twilio';
+import { TwilioSimulator, type TwilioAccount } from '@ghl-whatsapp/simulators';
 import { lastInboundAt } from '../../src/store/conversationWindows';
 import { upsertLocation } from '../../src/store/locations';
 import { deliverWorkflowId, inboundWorkflowId, type ReceiptSignal } from '../../workflows/shared';

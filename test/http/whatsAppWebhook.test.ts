@@ -1,4 +1,4 @@
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { signMetaPayload } from '../../src/providers/meta/signature';
 import { META_APP_SECRET, startHarness, WHATSAPP_VERIFY_TOKEN, type Harness } from '../support/harness';

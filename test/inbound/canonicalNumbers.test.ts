@@ -1,4 +1,4 @@
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { consentHistory, currentConsent } from '../../src/store/consent';
 import type { InboundOutcome } from '../../workflows/receiveInbound';
 import { deliverWorkflowId } from '../../workflows/shared';

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { buildApp } from '../../src/http/app';
 import { signMetaPayload } from '../../src/providers/meta/signature';
 import { SecretBox } from '../../src/security/secretBox';
-import type { InboundSpec } from '../../src/simulators/meta';
+import type { InboundSpec } from '@ghl-whatsapp/simulators';
 import { META_APP_SECRET, startHarness, type Harness, type TestLocation } from '../support/harness';
 import { inboundWorkflowId } from '../../workflows/shared';
 import { inboundOutcome, inboundWamid } from '../support/inbound';

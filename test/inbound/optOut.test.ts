@@ -1,6 +1,5 @@
 import { DEFAULT_OPT_IN_CONFIRMATION, DEFAULT_OPT_OUT_CONFIRMATION } from '../../src/domain/locationSettings';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
-import type { InboundSpec } from '../../src/simulators/meta';
+import { HighLevelDeliveryCaller, type InboundSpec } from '@ghl-whatsapp/simulators';
 import { consentHistory } from '../../src/store/consent';
 import { findLedgerEntry } from '../../src/store/ledger';
 import { deliverWorkflowId } from '../../workflows/shared';

@@ -1,5 +1,4 @@
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
-import type { BatchItem, InboundSpec } from '../../src/simulators/meta';
+import { HighLevelDeliveryCaller, type BatchItem, type InboundSpec } from '@ghl-whatsapp/simulators';
 import { deliverWorkflowId, inboundWorkflowId } from '../../workflows/shared';
 import { startHarness, type Harness } from '../support/harness';
 import { inboundOutcome, inboundWamid } from '../support/inbound';

@@ -1,4 +1,4 @@
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { ledgerTimeline } from '../../src/store/ledger';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { startHarness, type Harness } from '../support/harness';

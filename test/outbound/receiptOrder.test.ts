@@ -1,5 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { appendConsent } from '../../src/store/consent';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { adminCall } from '../support/adminApi';

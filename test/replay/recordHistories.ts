@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { deliverWorkflowId, inboundWorkflowId, templateSyncWorkflowId } from '../../workflows/shared';
 import { ADMIN_TOKEN } from '../support/harness';
 import { appendConsent } from '../../src/store/consent';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { appendConsent } from '../../src/store/consent';
 import { findLedgerEntry, ledgerTimeline } from '../../src/store/ledger';
 import { pauseSender } from '../../src/store/locations';

@@ -36,7 +36,10 @@ describe('npm start', () => {
   let child: ChildProcess | undefined;
   let dataDir: string | undefined;
   beforeAll(() => {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    // `npm run build`: the simulators package (the demo's, reached through node_modules), then the product.
+    for (const project of ['simulators/tsconfig.json', 'tsconfig.build.json']) {
+      execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', project], { cwd: root, stdio: 'inherit' });
+    }
   }, 180_000);
   afterAll(async () => {
     // A failed test leaves npm start running: stopped the way a user would, then whatever it left (its dev server).

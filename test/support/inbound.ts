@@ -1,4 +1,4 @@
-import type { WebhookDelivery, WebhookPayload } from '../../src/simulators/meta';
+import type { WebhookDelivery, WebhookPayload } from '@ghl-whatsapp/simulators';
 import type { InboundOutcome } from '../../workflows/receiveInbound';
 import { inboundWorkflowId } from '../../workflows/shared';
 import type { Harness } from './harness';

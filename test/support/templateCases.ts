@@ -1,5 +1,5 @@
 import { templateParts, type KnownTemplate } from '../../src/domain/templateDefinitions';
-import type { TemplateDefinition } from '../../src/simulators/meta';
+import type { TemplateDefinition } from '@ghl-whatsapp/simulators';
 
 /**
  * One table of template-matching cases, shared by the pure matcher's unit tests, the admin dry-run test and

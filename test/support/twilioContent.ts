@@ -1,7 +1,7 @@
 import { templateParts } from '../../src/domain/templateDefinitions';
 import { contentAsTemplate } from '../../src/providers/twilio/contentTemplates';
 import type { SyncedContent } from '../../src/providers/twilio/messagingClient';
-import type { ContentInput } from '../../src/simulators/twilio';
+import type { ContentInput } from '@ghl-whatsapp/simulators';
 
 /** What the template sync stores for a simulator content, as the Twilio client gets it back (src/store/templates.ts). */
 export function syncedContent(contentSid: string, content: ContentInput): SyncedContent {

@@ -1,7 +1,7 @@
 import type { OutboundPart } from '../../src/domain/outboundContent';
 import { CloudApiClient, cloudApiMessageBody } from '../../src/providers/meta/cloudApiClient';
 import { ProviderSendError } from '../../src/providers/whatsappPort';
-import { MetaSimulator } from '../../src/simulators/meta';
+import { MetaSimulator } from '@ghl-whatsapp/simulators';
 
 const account = { accessToken: 'tok-send', wabaId: 'waba-send', phoneNumberId: 'pn-send', displayPhoneNumber: '15550008888' };
 let meta: MetaSimulator;

@@ -1,4 +1,4 @@
-import { HighLevelDeliveryCaller } from '../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { appendConsent } from '../../src/store/consent';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { adminCall } from '../support/adminApi';

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { TemplateDefinition } from '../../src/simulators/meta';
+import type { TemplateDefinition } from '@ghl-whatsapp/simulators';
 import { ensureTemplateSyncSchedule } from '../../src/temporal/templateSchedule';
 import { adminCall } from '../support/adminApi';
 import { startHarness, type Harness } from '../support/harness';

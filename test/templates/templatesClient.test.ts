@@ -1,5 +1,5 @@
 import { MetaTemplatesClient, TemplateListError } from '../../src/providers/meta/templatesClient';
-import { MetaSimulator } from '../../src/simulators/meta';
+import { MetaSimulator } from '@ghl-whatsapp/simulators';
 
 const account = { accessToken: 'tok-templates', wabaId: 'waba-777', phoneNumberId: 'pn-777', displayPhoneNumber: '15550007777' };
 let meta: MetaSimulator;

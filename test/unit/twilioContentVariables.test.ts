@@ -1,7 +1,7 @@
 import { buildComponents, type ParameterValues } from '../../src/domain/templateComponents';
 import type { TwilioContent } from '../../src/providers/twilio/contentTemplates';
 import { twilioContentVariables } from '../../src/providers/twilio/contentVariables';
-import type { ContentInput } from '../../src/simulators/twilio';
+import type { ContentInput } from '@ghl-whatsapp/simulators';
 import { syncedContent } from '../support/twilioContent';
 import { vendorJson } from '../support/vendorFixtures';
 

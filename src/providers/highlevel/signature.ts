@@ -9,7 +9,3 @@ export function verifyHighLevelSignature(rawBody: Buffer, signature: string | un
     return false;
   }
 }
-
-export function signHighLevelPayload(rawBody: Buffer | string, privateKeyPem: string): string {
-  return crypto.sign(null, Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody), privateKeyPem).toString('base64');
-}

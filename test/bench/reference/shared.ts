@@ -4,7 +4,7 @@
  * Deliberately independent of the product's code (only the signature helpers are reused).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { CONVERSATIONS_API_VERSION } from '../../../src/simulators/highlevel/types';
+import { CONVERSATIONS_API_VERSION } from '@ghl-whatsapp/simulators';
 
 export interface ReferenceConfig {
   port: number;

@@ -1,5 +1,5 @@
 import { HighLevelOAuthClient, OAuthRefusedError, VERSION_OAUTH } from '../../../src/providers/highlevel/oauthClient';
-import { HighLevelSimulator } from '../../../src/simulators/highlevel';
+import { HighLevelSimulator } from '@ghl-whatsapp/simulators';
 
 /** The install flow's two HighLevel calls, against the simulator: the exact requests and how refusals read. */
 

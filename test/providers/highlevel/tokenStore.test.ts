@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { HighLevelClient } from '../../../src/providers/highlevel/highLevelClient';
 import { HighLevelTokenStore } from '../../../src/providers/highlevel/tokenStore';
 import { SecretBox } from '../../../src/security/secretBox';
-import { HighLevelSimulator } from '../../../src/simulators/highlevel';
+import { HighLevelSimulator } from '@ghl-whatsapp/simulators';
 import { upsertLocation } from '../../../src/store/locations';
 import { createTestDatabase, type TestDatabase } from '../../support/testDatabase';
 

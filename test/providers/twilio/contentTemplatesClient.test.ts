@@ -2,7 +2,7 @@ import { TemplateListError } from '../../../src/providers/meta/templatesClient';
 import { contentAsTemplate, type TwilioContent } from '../../../src/providers/twilio/contentTemplates';
 import { vendorJson } from '../../support/vendorFixtures';
 import { TwilioContentTemplatesClient, contentApiBaseUrl } from '../../../src/providers/twilio/contentTemplatesClient';
-import { TwilioSimulator, type TwilioAccount } from '../../../src/simulators/twilio';
+import { TwilioSimulator, type TwilioAccount } from '@ghl-whatsapp/simulators';
 
 const ACCOUNT: TwilioAccount = { accountSid: 'AC' + 'b'.repeat(32), authToken: 'content_test_token' };
 const BASIC_AUTH = `Basic ${Buffer.from(`${ACCOUNT.accountSid}:${ACCOUNT.authToken}`).toString('base64')}`;

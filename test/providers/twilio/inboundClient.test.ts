@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TwilioInboundClient, TwilioMediaError } from '../../../src/providers/twilio/inboundClient';
-import { TwilioSimulator, type TwilioAccount } from '../../../src/simulators/twilio';
+import { TwilioSimulator, type TwilioAccount } from '@ghl-whatsapp/simulators';
 
 const ACCOUNT: TwilioAccount = { accountSid: 'AC' + 'f'.repeat(32), authToken: 'inbound_test_token' };
 const BASIC_AUTH = `Basic ${Buffer.from(`${ACCOUNT.accountSid}:${ACCOUNT.authToken}`).toString('base64')}`;

@@ -1,6 +1,6 @@
 import { isSentMessage, messageListQuery, pickSentMessage, TwilioLookupError, type SentTwilioMessage, type TwilioMessageResource } from '../../../src/providers/twilio/messageLookup';
 import { TwilioMessagingClient, type TwilioSenders } from '../../../src/providers/twilio/messagingClient';
-import { TwilioSimulator, type TwilioAccount } from '../../../src/simulators/twilio';
+import { TwilioSimulator, type TwilioAccount } from '@ghl-whatsapp/simulators';
 import { LossyProxy } from '../../support/lossyProxy';
 import { failureOf } from '../../support/waitFor';
 

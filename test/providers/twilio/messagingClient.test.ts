@@ -1,7 +1,7 @@
 import { classifyTwilioError } from '../../../src/domain/twilioErrors';
 import { TwilioMessagingClient, type TwilioSenders } from '../../../src/providers/twilio/messagingClient';
 import { ProviderSendError } from '../../../src/providers/whatsappPort';
-import { TwilioSimulator, type TwilioAccount } from '../../../src/simulators/twilio';
+import { TwilioSimulator, type TwilioAccount } from '@ghl-whatsapp/simulators';
 import { buildComponents } from '../../../src/domain/templateComponents';
 import { syncedContent } from '../../support/twilioContent';
 import { waitFor } from '../../support/waitFor';

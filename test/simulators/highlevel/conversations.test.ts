@@ -1,4 +1,4 @@
-import { sleep } from '../../../src/simulators/support';
+import { sleep } from '@ghl-whatsapp/simulators';
 import { CONVERSATIONS, DOWNSTREAM_DELAY_MS, LOCATION, OTHER_LOCATION, api, conversationsApi, otherToken, sim, token, useHighLevelSimulator } from './support';
 
 /** HighLevel simulator contract tests: inbound messages, status updates and attachment upload. */

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyHighLevelSignature } from '../../../src/providers/highlevel/signature';
-import { HighLevelDeliveryCaller, HighLevelSimulator } from '../../../src/simulators/highlevel';
+import { HighLevelDeliveryCaller, HighLevelSimulator } from '@ghl-whatsapp/simulators';
 import { CONVERSATIONS, LOCATION, call } from './support';
 
 /** HighLevelDeliveryCaller contract tests: signed outbound deliveries into a small local receiver. */

@@ -1,5 +1,4 @@
-import { HighLevelSimulator } from '../../../src/simulators/highlevel';
-import { sleep } from '../../../src/simulators/support';
+import { HighLevelSimulator, sleep } from '@ghl-whatsapp/simulators';
 import { CONTACTS, LOCATION, OTHER_LOCATION, api, call, contactsApi, conversationsApi, sim, token, useHighLevelSimulator } from './support';
 
 /** HighLevel simulator contract tests: OAuth token flows, injected faults and the rate limit. */

@@ -1,4 +1,4 @@
-import { HighLevelSimulator } from '../../../src/simulators/highlevel';
+import { HighLevelSimulator } from '@ghl-whatsapp/simulators';
 
 /**
  * Shared setup for the HighLevel simulator contract tests. Files testing the shared simulator call

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { verifyMetaSignature } from '../../../src/providers/meta/signature';
-import { MetaSimulator, type MetaAccount, type MetaSimulatorOptions, type WebhookPayload } from '../../../src/simulators/meta';
-import { createSimulatorApp, listenOnLoopback, type RecordedRequest } from '../../../src/simulators/support';
+import { MetaSimulator, type MetaAccount, type MetaSimulatorOptions, type WebhookPayload, createSimulatorApp, listenOnLoopback, type RecordedRequest } from '@ghl-whatsapp/simulators';
 
 /**
  * Shared setup for the Meta simulator contract tests: real HTTP over loopback against the simulator,

@@ -1,5 +1,5 @@
 import { verifyTwilioSignature } from '../../../src/providers/twilio/signature';
-import { TwilioSimulator } from '../../../src/simulators/twilio';
+import { TwilioSimulator } from '@ghl-whatsapp/simulators';
 import { ACCOUNT, BUSINESS, OTHER_ACCOUNT, PNG_BYTES, basicAuth, callbacksFor, createMessage, receiver, sim, useTwilioSimulator, waitFor } from './support';
 
 /** Twilio simulator contract tests: signed status callbacks and the /_sim control routes. */

@@ -1,4 +1,4 @@
-import { TwilioSimulator } from '../../../src/simulators/twilio';
+import { TwilioSimulator } from '@ghl-whatsapp/simulators';
 import { ACCOUNT, BUSINESS, EMPTY_TWIML, PNG_BYTES, basicAuth, callbacksFor, receiver, sim, useTwilioSimulator, waitFor } from './support';
 import { vendorJson } from '../../support/vendorFixtures';
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseForm, verifyTwilioSignature } from '../../../src/providers/twilio/signature';
-import { TwilioSimulator, type TwilioAccount } from '../../../src/simulators/twilio';
+import { TwilioSimulator, type TwilioAccount } from '@ghl-whatsapp/simulators';
 
 /**
  * Shared setup for the Twilio simulator contract tests. Files call useTwilioSimulator() inside their

@@ -1,4 +1,4 @@
-import { signTwilioRequest } from '../../providers/twilio/signature';
+import { signTwilioRequest } from './signature';
 import type { SimulatorState } from './state';
 import type { CallbackDelivery } from './types';
 

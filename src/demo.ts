@@ -1,13 +1,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config';
-import type { Runtime } from '../runtime';
-import { HighLevelTokenStore } from '../providers/highlevel/tokenStore';
-import { upsertLocation } from '../store/locations';
-import { HighLevelSimulator } from './highlevel';
-import { MetaSimulator } from './meta';
-import { TwilioSimulator } from './twilio';
+import type { Config } from './config';
+import type { Runtime } from './runtime';
+import { HighLevelTokenStore } from './providers/highlevel/tokenStore';
+import { upsertLocation } from './store/locations';
+import { HighLevelSimulator, MetaSimulator, TwilioSimulator } from '@ghl-whatsapp/simulators';
 
 /** Fixed ports make the demo commands copy-pasteable; a busy port falls back to any free one. */
 const PORTS = { highLevel: 4010, meta: 4020, twilio: 4030 };

@@ -17,7 +17,7 @@ export type {
   HighLevelSimulatorOptions,
   InboundMessageType,
   LocationTokenGrant,
-  MessageStatus,
+  MessageStatus as HighLevelMessageStatus,
   MessageStatusError,
   ProviderOutboundMessage,
   RateLimitOptions,

@@ -9,7 +9,7 @@ export type {
   InboundType,
   MarkedAsRead,
   MediaDefinition,
-  MessageStatus,
+  MessageStatus as MetaMessageStatus,
   MetaAccount,
   MetaSimulatorOptions,
   ReceiptStep,

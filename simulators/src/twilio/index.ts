@@ -10,7 +10,7 @@ export type {
   InboundMedia,
   InboundMessageInput,
   MessageChannel,
-  MessageStatus,
+  MessageStatus as TwilioMessageStatus,
   SimulatedMessage,
   StatusCallbackStatus,
   TwilioAccount,

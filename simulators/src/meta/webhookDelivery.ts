@@ -1,4 +1,4 @@
-import { signMetaPayload } from '../../providers/meta/signature';
+import { signMetaPayload } from './signature';
 import type { WebhookDelivery } from './types';
 
 /**

@@ -1,4 +1,4 @@
-import type { FormParams } from '../../providers/twilio/signature';
+import type { FormParams } from './signature';
 import type { ContentStore, StoredContent } from './contentStore';
 import type { MessageChannel } from './types';
 import { TwilioApiError, isE164, isWhatsAppAddress, stripChannel } from './wireFormat';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { parseForm } from '../../providers/twilio/signature';
+import { parseForm } from './signature';
 import type { ContentStore } from './contentStore';
 import { validateCreate, type ValidatedCreate } from './createValidation';
 import type { SimulatorState } from './state';

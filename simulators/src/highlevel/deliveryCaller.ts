@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { signHighLevelPayload } from '../../providers/highlevel/signature';
+import { signHighLevelPayload } from './signature';
 import type { HighLevelSimulator } from './highLevelSimulator';
 import { newHighLevelId } from './ids';
 import type { ProviderOutboundMessage } from './types';
