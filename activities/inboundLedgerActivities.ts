@@ -1,5 +1,5 @@
 import type { ConsentStatus } from '../src/domain/consent';
-import { matchKeyword, type KeywordMatch } from '../src/domain/keywords';
+import { matchKeyword, matchTappedKeyword, type KeywordMatch } from '../src/domain/keywords';
 import { resolveSettings } from '../src/domain/locationSettings';
 import { canonicalWhatsAppNumber } from '../src/domain/phone';
 import { appendConsent, currentConsent } from '../src/store/consent';
@@ -26,7 +26,7 @@ export interface AcceptedInbound {
 }
 
 /** Only what the person typed or tapped can be a keyword; a caption or a location cannot. */
-const KEYWORD_TYPES = new Set<InboundEvent['type']>(['text', 'button', 'interactive']);
+const TAPPED = new Set<InboundEvent['type']>(['button', 'interactive']);
 
 export function createInboundLedgerActivities({ db, config }: ActivityDeps) {
   return {
@@ -44,7 +44,12 @@ export function createInboundLedgerActivities({ db, config }: ActivityDeps) {
       const sender = event.from ?? (await findLinkedContact(db, input.locationId, senderKeys(null, event.fromUserId)))?.phoneE164 ?? null;
       // The api already gives the canonical number; runs it started before it did get the rule here.
       const phone = sender ? canonicalWhatsAppNumber(sender) : null;
-      const keyword = KEYWORD_TYPES.has(event.type) ? (matchKeyword(event.text, settings) ?? matchKeyword(event.payload, settings)) : null;
+      const keyword =
+        event.type === 'text'
+          ? matchKeyword(event.text, settings)
+          : TAPPED.has(event.type)
+            ? (matchTappedKeyword(event.text, settings) ?? matchTappedKeyword(event.payload, settings))
+            : null;
       const fromPerson = event.type !== 'system';
 
       const { duplicate, previousConsent } = await db.transaction().execute(async (trx) => {

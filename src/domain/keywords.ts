@@ -20,7 +20,7 @@ export interface KeywordSettings {
 
 /** CTIA/carrier words plus their common Spanish, Portuguese, French, German, Italian and Dutch equivalents. */
 export const DEFAULT_OPT_OUT_KEYWORDS: readonly string[] = [
-  'STOP', 'STOPALL', 'STOP ALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'OPT OUT', 'REVOKE',
+  'STOP', 'STOPALL', 'STOP ALL', 'STOP PROMOTIONS', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'OPT OUT', 'REVOKE',
   'PARAR', 'PARE', 'BAJA', 'DARSE DE BAJA', 'DETENER', 'CANCELAR', 'SAIR', 'DESCADASTRAR',
   'ARRET', 'ARRETER', 'DESABONNER', 'DESINSCRIRE', 'STOPP', 'ABMELDEN', 'ABBESTELLEN',
   'BASTA', 'DISISCRIVI', 'DISISCRIVITI', 'AFMELDEN', 'UITSCHRIJVEN',
@@ -57,4 +57,20 @@ export function matchKeyword(text: string | null | undefined, settings: KeywordS
     if (keyword) return { action, keyword };
   }
   return null;
+}
+
+/**
+ * The defaults a tap on a button or a list row may carry. "Cancel" (the appointment), "Yes" (I will come), "End" are
+ * ordinary answers to a business's own buttons, not consent changes; Meta's "Stop promotions" quick reply is one.
+ */
+const UNMISTAKABLE_WHEN_TAPPED = new Set(
+  ['STOP', 'STOPALL', 'STOP ALL', 'STOP PROMOTIONS', 'UNSUBSCRIBE', 'OPTOUT', 'OPT OUT', 'START', 'UNSTOP', 'SUBSCRIBE', 'RESUBSCRIBE', 'OPTIN', 'OPT IN'].map(normalizeKeyword),
+);
+
+/** A tapped reply's keyword: the location's own words, or an unmistakable default. */
+export function matchTappedKeyword(text: string | null | undefined, settings: KeywordSettings): KeywordMatch | null {
+  const match = matchKeyword(text, settings);
+  if (!match) return null;
+  const own = [...settings.optOutKeywords, ...settings.optInKeywords].map(normalizeKeyword).includes(match.keyword);
+  return own || UNMISTAKABLE_WHEN_TAPPED.has(match.keyword) ? match : null;
 }

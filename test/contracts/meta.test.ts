@@ -10,6 +10,7 @@ import { adminCall } from '../support/adminApi';
 import { deliveryOutcome } from '../support/expectations';
 import { startHarness, type Harness } from '../support/harness';
 import { inboundOutcome } from '../support/inbound';
+import { consentHistory } from '../../src/store/consent';
 import { listenOnFreePort, waitFor } from '../support/waitFor';
 
 /**
@@ -70,6 +71,13 @@ describe('inbound messages (meta_inbound_*.json): each reaches the contact\'s Hi
     expect(posted).toMatchObject({ type: 'SMS', message: text, contactId: outcome.contactId });
     // The contact is the example's sender, by phone.
     expect(h.highLevel.contacts.get(outcome.contactId as string)?.phone).toBe(`+${valueOf(payload).messages[0].from}`);
+  });
+
+  it('a tapped "Cancel" (the business\'s own button) changes no consent; the tapped "Unsubscribe" quick reply opts out', async () => {
+    // Both examples come from the same sender and ran above.
+    const history = await consentHistory(h.db, h.location.id, '+16505551234');
+    expect(history.map((entry) => entry.evidence ?? '').filter((evidence) => /CANCEL/.test(evidence))).toEqual([]);
+    expect(history.filter((entry) => entry.status === 'opted_out').map((entry) => entry.evidence)).toEqual([expect.stringContaining('"UNSUBSCRIBE"')]);
   });
 
   it('the image example is downloaded (User-Agent sent, an HTML error page retried, never uploaded) and attached in HighLevel with its caption', async () => {

@@ -1,4 +1,4 @@
-import { DEFAULT_OPT_IN_KEYWORDS, DEFAULT_OPT_OUT_KEYWORDS, matchKeyword, normalizeKeyword, type KeywordSettings } from '../../src/domain/keywords';
+import { DEFAULT_OPT_IN_KEYWORDS, DEFAULT_OPT_OUT_KEYWORDS, matchKeyword, normalizeKeyword, matchTappedKeyword, type KeywordSettings } from '../../src/domain/keywords';
 
 const defaults: KeywordSettings = { optOutKeywords: [], optInKeywords: [], useDefaultKeywords: true };
 
@@ -57,5 +57,22 @@ describe('normalizeKeyword', () => {
   it('upper-cases, strips accents and punctuation, and collapses spaces', () => {
     expect(normalizeKeyword('  ¡Arrêt,   tout!  ')).toBe('ARRET TOUT');
     expect(normalizeKeyword('opt-out')).toBe('OPT OUT');
+  });
+});
+
+describe('matchTappedKeyword', () => {
+  it("does not take a business's own answer buttons for consent: Cancel (the appointment), Yes, End", () => {
+    for (const tapped of ['Cancel', 'Yes', 'End', 'Quit', 'Cancelar']) expect(matchTappedKeyword(tapped, defaults)).toBeNull();
+    expect(matchKeyword('Cancel', defaults)).toEqual({ action: 'opt_out', keyword: 'CANCEL' }); // typed, it still opts out
+  });
+
+  it("honours Meta's Stop promotions quick reply and the unmistakable words", () => {
+    expect(matchTappedKeyword('Stop promotions', defaults)).toEqual({ action: 'opt_out', keyword: 'STOP PROMOTIONS' });
+    expect(matchTappedKeyword('STOP', defaults)).toEqual({ action: 'opt_out', keyword: 'STOP' });
+    expect(matchTappedKeyword('Start', defaults)).toEqual({ action: 'opt_in', keyword: 'START' });
+  });
+
+  it("honours the location's own words, whatever they are", () => {
+    expect(matchTappedKeyword('Cancel', { ...defaults, optOutKeywords: ['cancel'] })).toEqual({ action: 'opt_out', keyword: 'CANCEL' });
   });
 });
