@@ -1,4 +1,4 @@
-import type { FallbackTrigger } from '../src/db/schema';
+import type { FallbackTrigger } from '../src/domain/locationSettings';
 import { isWindowOpen } from '../src/domain/conversationWindow';
 import { decideDelivery, type DeliveryDecision, type SkipCode } from '../src/domain/deliveryDecision';
 import { smsPermission, type SmsPermission } from '../src/domain/fallbackPolicy';

@@ -1,6 +1,6 @@
-import type { FallbackTrigger } from '../db/schema';
+import type { FallbackTrigger } from './locationSettings';
 
-export type { FallbackTrigger } from '../db/schema';
+export type { FallbackTrigger } from './locationSettings';
 
 export interface SmsFacts {
   fallbackEnabled: boolean;

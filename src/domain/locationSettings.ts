@@ -1,4 +1,35 @@
-import type { FallbackTrigger, LocationSettings } from '../db/schema';
+/** Per-location policy (stored as the location's settings); every field optional, defaults below. */
+export interface LocationSettings {
+  receiptTimeoutSeconds?: number;
+  lateReceiptWindowSeconds?: number;
+  defaultCountry?: string;
+  treatUnknownConsentAsOptedIn?: boolean;
+  markInboundAsRead?: boolean;
+  /** Extra opt-out / opt-in words for this location (checked before the multilingual defaults). */
+  optOutKeywords?: string[];
+  optInKeywords?: string[];
+  /** False: only this location's own keywords count. */
+  useDefaultKeywords?: boolean;
+  /** HighLevel tag added on opt-out (removed on opt-in); '' adds none. */
+  optOutTag?: string;
+  /** Replies sent while the 24 h window is open; '' sends none. */
+  optOutConfirmation?: string;
+  optInConfirmation?: string;
+  /** A contact writing first counts as a WhatsApp opt-in (source inbound_conversation) when nothing is on record. */
+  treatInboundAsOptIn?: boolean;
+  /** SMS through Twilio when WhatsApp cannot deliver (issue "SMS fallback"). Off by default. */
+  smsFallback?: boolean;
+  /** How long WhatsApp gets to report `delivered` before the SMS goes out. */
+  smsFallbackDeadlineSeconds?: number;
+  /** Which WhatsApp outcomes trigger the SMS (src/domain/fallbackPolicy.ts). */
+  smsFallbackOn?: FallbackTrigger[];
+  /** How long a message waits (held) for a paused sender to be resumed before it fails. */
+  heldMaxAgeSeconds?: number;
+  /** How fast held messages are released (and replays started) for this location after a resume. */
+  releasePerSecond?: number;
+}
+
+export type FallbackTrigger = 'no_receipt' | 'not_on_whatsapp' | 'no_template' | 'no_whatsapp_consent' | 'whatsapp_opt_out' | 'whatsapp_unavailable';
 
 export type ResolvedSettings = Required<LocationSettings>;
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
-import type { LocationRow, LocationSettings, NewLocation, WhatsAppAccountError } from '../db/schema';
+import type { LocationRow, NewLocation, WhatsAppAccountError } from '../db/schema';
+import type { LocationSettings } from '../domain/locationSettings';
 
 export async function findLocation(db: Db, locationId: string): Promise<LocationRow | undefined> {
   return db.selectFrom('locations').selectAll().where('id', '=', locationId).executeTakeFirst();

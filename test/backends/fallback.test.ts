@@ -1,4 +1,4 @@
-import type { LocationSettings } from '../../src/db/schema';
+import type { LocationSettings } from '../../src/domain/locationSettings';
 import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { deliverWorkflowId } from '../../workflows/shared';
 import { BACKENDS, driverFor, smsTo, type BackendDriver } from '../support/backends';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LocationSettings } from '../../src/db/schema';
+import type { LocationSettings } from '../../src/domain/locationSettings';
 import { HighLevelTokenStore } from '../../src/providers/highlevel/tokenStore';
 import { SecretBox } from '../../src/security/secretBox';
 import { markInstalled } from '../../src/store/installs';

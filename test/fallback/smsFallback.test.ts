@@ -1,5 +1,5 @@
 import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
-import type { LocationSettings } from '../../src/db/schema';
+import type { LocationSettings } from '../../src/domain/locationSettings';
 import { appendConsent } from '../../src/store/consent';
 import { ledgerTimeline } from '../../src/store/ledger';
 import { deliverWorkflowId } from '../../workflows/shared';

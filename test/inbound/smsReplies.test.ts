@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import type { LocationSettings } from '../../src/db/schema';
+import type { LocationSettings } from '../../src/domain/locationSettings';
 import { buildApp } from '../../src/http/app';
 import { EMPTY_TWIML } from '../../src/http/twilioWebhookRoute';
 import { signTwilioRequest } from '../../src/providers/twilio/signature';

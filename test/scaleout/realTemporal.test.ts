@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
-import type { LocationSettings } from '../../src/db/schema';
+import type { LocationSettings } from '../../src/domain/locationSettings';
 import { HighLevelDeliveryCaller } from '@ghl-whatsapp/simulators';
 import { appendConsent } from '../../src/store/consent';
 import { startRealTemporalServer, type RealTemporalServer } from '../../src/temporal/realServer';

@@ -14,7 +14,7 @@ import { createWorker } from '../../src/worker';
 import { clientWithCodec } from '../../src/temporal/connection';
 import { payloadCodecFor } from '../../src/temporal/payloadCodec';
 import { HighLevelDeliveryCaller, HighLevelSimulator, MetaSimulator, TwilioSimulator } from '@ghl-whatsapp/simulators';
-import type { LocationSettings } from '../../src/db/schema';
+import type { LocationSettings } from '../../src/domain/locationSettings';
 import { DatabaseRelay } from './databaseRelay';
 import { LossyProxy } from './lossyProxy';
 import { createTestDatabase, type TestDatabase } from './testDatabase';
