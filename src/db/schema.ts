@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { LedgerChannel } from '../domain/deliveryStatus';
 import type { LocationSettings } from '../domain/locationSettings';
 
 /** Insert is optional: every timestamp column has a database default or is always set. */
@@ -52,8 +53,6 @@ export interface HighLevelTokensTable {
   updated_at: Timestamp;
 }
 
-export type Channel = 'whatsapp' | 'sms' | 'both' | 'none';
-
 /** The message ledger: one row per HighLevel message. */
 export interface MessagesTable {
   id: string;
@@ -61,7 +60,7 @@ export interface MessagesTable {
   contact_id: string;
   highlevel_message_id: string;
   phone_e164: string | null;
-  channel: ColumnType<Channel, Channel | undefined, Channel>;
+  channel: ColumnType<LedgerChannel, LedgerChannel | undefined, LedgerChannel>;
   provider: string | null;
   provider_message_id: string | null;
   status: string;

@@ -1,6 +1,12 @@
 /** Status of one outbound message as we know it, in forward-only order. */
 export type DeliveryStatus = 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
 
+/** A channel a message is sent on. */
+export type SendChannel = 'whatsapp' | 'sms';
+
+/** Which channels reached the contact (or were used), as the ledger records a message: one, both, or none yet. */
+export type LedgerChannel = SendChannel | 'both' | 'none';
+
 const RANK: Record<Exclude<DeliveryStatus, 'failed'>, number> = { accepted: 0, sent: 1, delivered: 2, read: 3 };
 
 /**

@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { SmsSegmentCount } from '../domain/smsSegments';
 import { forgetLocation } from './locations';
-import type { Channel, MessageEventRow, MessageRow } from '../db/schema';
+import type { MessageEventRow, MessageRow } from '../db/schema';
+import type { LedgerChannel } from '../domain/deliveryStatus';
 
 export interface NewLedgerMessage {
   id: string;
@@ -44,7 +45,7 @@ export interface LedgerChange {
   status?: string;
   statusReason?: string | null;
   errorCode?: string | null;
-  channel?: Channel;
+  channel?: LedgerChannel;
   provider?: string;
   providerMessageId?: string;
 }

@@ -1,7 +1,6 @@
-import { reachedRecipient, type DeliveryStatus } from '../../src/domain/deliveryStatus';
+import { reachedRecipient, type DeliveryStatus, type SendChannel } from '../../src/domain/deliveryStatus';
 import type { ReceiptSignal } from '../shared';
 
-export type Channel = 'whatsapp' | 'sms';
 type ReceiptError = NonNullable<ReceiptSignal['error']>;
 
 /** What the receipts of one sent part say, whatever order they came in. */
@@ -29,11 +28,11 @@ function aggregate(statuses: DeliveryStatus[]): DeliveryStatus {
  * ids not yet known (a send adopted after a lost answer) wait until the id is tracked.
  */
 export class DeliveryTracker {
-  private readonly parts: Record<Channel, Map<string, PartState>> = { whatsapp: new Map(), sms: new Map() };
+  private readonly parts: Record<SendChannel, Map<string, PartState>> = { whatsapp: new Map(), sms: new Map() };
   private readonly early: ReceiptSignal[] = [];
 
   /** Tracks what a send returned; `replace` drops an earlier attempt on that channel (a re-decided send). */
-  track(channel: Channel, providerMessageIds: string[], options: { replace?: boolean } = {}): void {
+  track(channel: SendChannel, providerMessageIds: string[], options: { replace?: boolean } = {}): void {
     if (options.replace) this.parts[channel].clear();
     for (const id of providerMessageIds) this.parts[channel].set(id, {});
     const waiting = this.early.splice(0);
@@ -52,20 +51,20 @@ export class DeliveryTracker {
     return true;
   }
 
-  attempted(channel: Channel): boolean {
+  attempted(channel: SendChannel): boolean {
     return this.parts[channel].size > 0;
   }
 
-  status(channel: Channel): DeliveryStatus | undefined {
+  status(channel: SendChannel): DeliveryStatus | undefined {
     return this.attempted(channel) ? aggregate([...this.parts[channel].values()].map(partStatus)) : undefined;
   }
 
-  reached(channel: Channel): boolean {
+  reached(channel: SendChannel): boolean {
     return reachedRecipient(this.status(channel) ?? 'sent');
   }
 
   /** The failure of the first failed part of a channel. */
-  failure(channel: Channel): ReceiptError | undefined {
+  failure(channel: SendChannel): ReceiptError | undefined {
     return [...this.parts[channel].values()].find((part) => !part.reached && part.failure)?.failure;
   }
 
@@ -95,7 +94,7 @@ export class DeliveryTracker {
   }
 
   partStates(): Record<string, string> {
-    const entries = (channel: Channel, prefix: string) => [...this.parts[channel]].map(([id, part]) => [`${prefix}${id}`, partStatus(part)] as const);
+    const entries = (channel: SendChannel, prefix: string) => [...this.parts[channel]].map(([id, part]) => [`${prefix}${id}`, partStatus(part)] as const);
     return Object.fromEntries([...entries('whatsapp', ''), ...entries('sms', 'sms:')]);
   }
 }
