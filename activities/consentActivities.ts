@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { isWindowOpen } from '../src/domain/conversationWindow';
 import type { KeywordAction } from '../src/domain/keywords';
 import { classifyMetaError, describeMetaError } from '../src/domain/metaErrors';
-import { ProviderSendError } from '../src/providers/whatsappPort';
+import { ProviderSendError } from '../src/providers/messagingPort';
 import { lastInboundAt } from '../src/store/conversationWindows';
 import { findInboundMessage, updateInboundMessage } from '../src/store/inboundMessages';
 import { findLocation } from '../src/store/locations';

@@ -6,7 +6,7 @@ import { appendConsent, currentConsent } from '../src/store/consent';
 import { findLinkedContact, senderKeys } from '../src/store/contactLinks';
 import { recordInbound } from '../src/store/conversationWindows';
 import { claimInboundMessage, updateInboundMessage, type InboundChange } from '../src/store/inboundMessages';
-import type { InboundEvent } from '../src/providers/whatsappPort';
+import type { InboundEvent } from '../src/providers/messagingPort';
 import type { ReceiveInboundInput } from '../workflows/shared';
 import type { ActivityDeps } from './deps';
 import { requireLocation } from './locations';

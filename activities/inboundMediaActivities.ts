@@ -1,7 +1,7 @@
 import { describeUnattachedMedia } from '../src/domain/inboundText';
 import { baseMimeType } from '../src/domain/mediaDownload';
 import { HighLevelApiError } from '../src/providers/highlevel/highLevelClient';
-import type { InboundMediaRef } from '../src/providers/whatsappPort';
+import type { InboundMediaRef } from '../src/providers/messagingPort';
 import type { ActivityDeps } from './deps';
 import { highLevelFailure } from './highLevelFailures';
 import { requireLocation } from './locations';

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { FAILURE } from '../src/domain/failures';
 import { classifyTwilioError, describeTwilioError } from '../src/domain/twilioErrors';
 import { ledgerEventsOf, type LedgerEvent } from '../src/store/ledger';
-import { ProviderSendError } from '../src/providers/whatsappPort';
+import { ProviderSendError } from '../src/providers/messagingPort';
 import type { ActivityDeps } from './deps';
 import { requireLocation } from './locations';
 import { sendOnce } from './sendWithReconciliation';

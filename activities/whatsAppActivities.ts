@@ -6,7 +6,7 @@ import { describeTemplateError, isTemplateError } from '../src/domain/templateEr
 import type { OutboundPart } from '../src/domain/outboundContent';
 import { ledgerEventsOf } from '../src/store/ledger';
 import { pauseSender } from '../src/store/locations';
-import { ProviderSendError } from '../src/providers/whatsappPort';
+import { ProviderSendError } from '../src/providers/messagingPort';
 import type { ActivityDeps } from './deps';
 import { requireLocation } from './locations';
 import { sendOnce } from './sendWithReconciliation';

@@ -10,7 +10,7 @@ import { CloudApiInboundClient } from './providers/meta/mediaClient';
 import { twilioTemplatesClientFor } from './providers/twilio/contentTemplatesClient';
 import { TwilioInboundClient } from './providers/twilio/inboundClient';
 import { TwilioMessagingClient } from './providers/twilio/messagingClient';
-import type { WhatsAppInbound, WhatsAppSender } from './providers/whatsappPort';
+import type { InboundMessaging, MessageSender } from './providers/messagingPort';
 import { SecretBox, resolveEncryptionKey } from './security/secretBox';
 import { syncedContentFor } from './store/templates';
 import { rememberingWhatsAppIds } from './store/whatsAppIds';
@@ -70,7 +70,7 @@ function twilioClientFor(config: Config, db: Db, box: SecretBox, location: Locat
   });
 }
 
-function whatsAppSenderFor(config: Config, db: Db, box: SecretBox, location: LocationRow): WhatsAppSender {
+function whatsAppSenderFor(config: Config, db: Db, box: SecretBox, location: LocationRow): MessageSender {
   if (location.whatsapp_backend === 'twilio') return twilioClientFor(config, db, box, location);
   if (!location.whatsapp_phone_number_id || !location.whatsapp_access_token_enc) {
     throw new Error(`location ${location.id}: WhatsApp Cloud API phone number id or access token not configured`);
@@ -88,7 +88,7 @@ function twilioInboundFor(box: SecretBox, location: LocationRow): TwilioInboundC
   return new TwilioInboundClient({ accountSid: location.twilio_account_sid, authToken: box.decrypt(location.twilio_auth_token_enc) });
 }
 
-function whatsAppInboundFor(config: Config, box: SecretBox, location: LocationRow): WhatsAppInbound {
+function whatsAppInboundFor(config: Config, box: SecretBox, location: LocationRow): InboundMessaging {
   if (location.whatsapp_backend === 'twilio') return twilioInboundFor(box, location);
   if (!location.whatsapp_phone_number_id || !location.whatsapp_access_token_enc) {
     throw new Error(`location ${location.id}: WhatsApp Cloud API phone number id or access token not configured`);

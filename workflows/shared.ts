@@ -122,7 +122,7 @@ export function inboundWorkflowId(provider: 'meta' | 'twilio', providerMessageId
 export interface ReceiveInboundInput {
   /** Resolved by the receiver from the business number the message was sent to. */
   locationId: string;
-  event: import('../src/providers/whatsappPort').InboundEvent;
+  event: import('../src/providers/messagingPort').InboundEvent;
   receivedAt: string;
 }
 

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { LocationRow } from '../db/schema';
 import { maskPhone } from '../logging';
-import type { InboundEvent } from '../providers/whatsappPort';
+import type { InboundEvent } from '../providers/messagingPort';
 import { recordInbound } from '../store/conversationWindows';
 import { findLocationByPhoneNumberId } from '../store/locations';
 import { canonicalSender } from '../store/whatsAppIds';

@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { ReceiptEvent } from '../providers/whatsappPort';
+import type { ReceiptEvent } from '../providers/messagingPort';
 import { classifyProviderError, describeProviderError } from '../domain/providerErrors';
 import { findByProviderMessageId } from '../store/ledger';
 import { storeReceipt } from '../store/receipts';

@@ -1,5 +1,5 @@
 import { findLocationRecent } from '../store/locations';
-import type { ReceiptEvent } from '../providers/whatsappPort';
+import type { ReceiptEvent } from '../providers/messagingPort';
 import type { HttpContext } from './context';
 
 /**

@@ -3,7 +3,7 @@ import { isTwilioAccountSid } from '../domain/identifiers';
 import type { LocationRow } from '../db/schema';
 import { parseForm, verifyTwilioSignature, type FormParams } from '../providers/twilio/signature';
 import { parseTwilioWebhook, type TwilioInbound } from '../providers/twilio/webhookParser';
-import type { InboundEvent } from '../providers/whatsappPort';
+import type { InboundEvent } from '../providers/messagingPort';
 import { findLocationsByTwilioAccountSid } from '../store/locations';
 import { locationsOwningMessage } from '../store/receipts';
 import { deliverWorkflowId, isDeliverWorkflowId } from '../../workflows/shared';

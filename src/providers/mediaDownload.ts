@@ -1,4 +1,4 @@
-import type { FetchedMedia } from './whatsappPort';
+import type { FetchedMedia } from './messagingPort';
 
 /** Stops as soon as the file grows past the limit, so a huge video never sits in memory. */
 export async function readLimited(

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
-import type { ReceiptPricing } from '../providers/whatsappPort';
+import type { ReceiptPricing } from '../providers/messagingPort';
 
 type StoredReceipt = { provider: string; providerMessageId: string; status: string; messageId: string | null; payload: Record<string, unknown> };
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { canonicalWhatsAppNumber, whatsAppIdAsNumber } from '../domain/phone';
-import type { InboundEvent, WhatsAppSender } from '../providers/whatsappPort';
+import type { InboundEvent, MessageSender } from '../providers/messagingPort';
 
 /** Remembers the number a WhatsApp id stands for, as a send response told it; only ids that differ are kept. */
 export async function rememberWhatsAppId(db: Db, locationId: string, waId: string, input: string): Promise<void> {
@@ -36,8 +36,8 @@ export async function canonicalSender(db: Db, locationId: string, event: Pick<In
  * A Cloud API sender that remembers the wa_id Meta answers for each number. The send has happened by then:
  * a failed write only loses the shortcut (the domain rule still applies), so it never fails the send.
  */
-export function rememberingWhatsAppIds(sender: WhatsAppSender, db: Db, locationId: string): WhatsAppSender {
-  const remembering: WhatsAppSender = {
+export function rememberingWhatsAppIds(sender: MessageSender, db: Db, locationId: string): MessageSender {
+  const remembering: MessageSender = {
     provider: sender.provider,
     async send(to, part, reference) {
       const sent = await sender.send(to, part, reference);

@@ -9,7 +9,7 @@ import { parseMetaReceipts, type MetaWebhookPayload } from '../../src/providers/
 import { parseForm } from '../../src/providers/twilio/signature';
 import { TwilioMessagingClient } from '../../src/providers/twilio/messagingClient';
 import { parseTwilioWebhook } from '../../src/providers/twilio/webhookParser';
-import type { ReceiptEvent } from '../../src/providers/whatsappPort';
+import type { ReceiptEvent } from '../../src/providers/messagingPort';
 import { MetaSimulator, type MetaAccount, TwilioSimulator, type TwilioAccount } from '@ghl-whatsapp/simulators';
 import { findReceiptEvidence, providerMessageIdsClaimedElsewhere, storeReceipt } from '../../src/store/receipts';
 import { LossyProxy } from '../support/lossyProxy';

@@ -1,6 +1,6 @@
 import type { OutboundPart } from '../../src/domain/outboundContent';
 import { CloudApiClient, cloudApiMessageBody } from '../../src/providers/meta/cloudApiClient';
-import { ProviderSendError } from '../../src/providers/whatsappPort';
+import { ProviderSendError } from '../../src/providers/messagingPort';
 import { MetaSimulator } from '@ghl-whatsapp/simulators';
 
 const account = { accessToken: 'tok-send', wabaId: 'waba-send', phoneNumberId: 'pn-send', displayPhoneNumber: '15550008888' };

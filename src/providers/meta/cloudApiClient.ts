@@ -1,6 +1,6 @@
 import type { OutboundPart } from '../../domain/outboundContent';
 import { httpRequest } from '../http';
-import { ProviderSendError, type SentRecipient, type WhatsAppSender } from '../whatsappPort';
+import { ProviderSendError, type SentRecipient, type MessageSender } from '../messagingPort';
 
 export interface CloudApiCredentials {
   phoneNumberId: string;
@@ -25,7 +25,7 @@ export function cloudApiMessageBody(to: string, part: OutboundPart, reference: s
   return { ...envelope, type: part.mediaType, [part.mediaType]: media };
 }
 
-export class CloudApiClient implements WhatsAppSender {
+export class CloudApiClient implements MessageSender {
   readonly provider = 'meta' as const;
 
   constructor(private readonly graphBaseUrl: string, private readonly credentials: CloudApiCredentials) {}

@@ -1,6 +1,6 @@
 import { describeInbound, isMediaKind, type InboundContent, type SharedContact } from '../../domain/inboundText';
 import { normalizePhone } from '../../domain/phone';
-import type { InboundEvent, InboundMediaRef } from '../whatsappPort';
+import type { InboundEvent, InboundMediaRef } from '../messagingPort';
 import type { MetaWebhookPayload } from './webhookParser';
 
 /** The parts of an incoming `messages[]` item we read (whatsapp.md A.3); everything is optional on the wire. */

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { mediaDownloadProblem } from '../../domain/mediaDownload';
 import { httpRequest } from '../http';
-import type { FetchedMedia, InboundMediaRef, WhatsAppInbound } from '../whatsappPort';
+import type { FetchedMedia, InboundMediaRef, InboundMessaging } from '../messagingPort';
 import type { CloudApiCredentials } from './cloudApiClient';
 import { readLimited } from '../mediaDownload';
 
@@ -25,7 +25,7 @@ interface MediaMetadata {
  * The inbound side of the Cloud API for one business number: media id → short-lived URL → bytes (both
  * steps need the location's token, whatsapp.md A.3), and read marks for incoming messages (A.1).
  */
-export class CloudApiInboundClient implements WhatsAppInbound {
+export class CloudApiInboundClient implements InboundMessaging {
   readonly provider = 'meta' as const;
 
   constructor(private readonly graphBaseUrl: string, private readonly credentials: CloudApiCredentials) {}

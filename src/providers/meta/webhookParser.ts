@@ -1,4 +1,4 @@
-import type { ReceiptEvent, ReceiptPricing } from '../whatsappPort';
+import type { ReceiptEvent, ReceiptPricing } from '../messagingPort';
 
 interface MetaStatus {
   id?: string;

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { FetchedMedia, InboundMediaRef, WhatsAppInbound } from '../whatsappPort';
+import type { FetchedMedia, InboundMediaRef, InboundMessaging } from '../messagingPort';
 import type { TwilioCredentials } from './messagingClient';
 import { twilioAuthorization } from './basicAuth';
 import { readLimited } from '../mediaDownload';
@@ -17,7 +17,7 @@ export class TwilioMediaError extends Error {
  * answers with a redirect to a short-lived CDN URL, which is fetched without credentials (another origin).
  * Twilio has no read marks for incoming messages, so markRead does nothing.
  */
-export class TwilioInboundClient implements WhatsAppInbound {
+export class TwilioInboundClient implements InboundMessaging {
   readonly provider = 'twilio' as const;
 
   constructor(private readonly credentials: TwilioCredentials) {}

@@ -1,6 +1,6 @@
 import { isMediaKind, type InboundContent, type InboundMediaKind } from '../../domain/inboundText';
 import { normalizePhone } from '../../domain/phone';
-import type { InboundMediaRef } from '../whatsappPort';
+import type { InboundMediaRef } from '../messagingPort';
 import type { FormParams } from './signature';
 
 /** First value of a form field; empty strings count as absent, as they do for Twilio. */

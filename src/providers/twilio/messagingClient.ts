@@ -1,7 +1,7 @@
 import type { OutboundPart, TemplateMessage } from '../../domain/outboundContent';
 import type { KnownTemplate } from '../../domain/templateDefinitions';
 import { httpRequest } from '../http';
-import { ProviderSendError, type SentLookup, type WhatsAppSender } from '../whatsappPort';
+import { ProviderSendError, type SentLookup, type MessageSender } from '../messagingPort';
 import { twilioContentVariables } from './contentVariables';
 import { findSentTwilioMessage, type SentTwilioMessage, type TwilioLookupOptions, type TwilioMessageMatch } from './messageLookup';
 import { twilioAuthorization } from './basicAuth';
@@ -92,8 +92,8 @@ function senderField(from: string | undefined, messagingServiceSid: string | und
   return messagingServiceSid ? ['MessagingServiceSid', messagingServiceSid] : undefined;
 }
 
-/** Twilio Programmable Messaging for one location: WhatsApp sends (the WhatsAppSender port) and SMS sends. */
-export class TwilioMessagingClient implements WhatsAppSender, SmsSender {
+/** Twilio Programmable Messaging for one location: WhatsApp sends (the MessageSender port) and SMS sends. */
+export class TwilioMessagingClient implements MessageSender, SmsSender {
   readonly provider = 'twilio' as const;
 
   constructor(private readonly options: TwilioClientOptions) {}
@@ -126,7 +126,7 @@ export class TwilioMessagingClient implements WhatsAppSender, SmsSender {
     return this.lookUpSent(whatsAppAddress(to), senderField(whatsAppFrom && whatsAppAddress(whatsAppFrom), messagingServiceSid), content, options);
   }
 
-  /** The WhatsAppSender port's lookup: the sid of the message an earlier `send` of this part created. */
+  /** The MessageSender port's lookup: the sid of the message an earlier `send` of this part created. */
   async findSent(to: string, part: TwilioOutboundPart, options: SentLookup): Promise<{ providerMessageId: string } | undefined> {
     const match = await this.findSentWhatsApp(to, part, options);
     return match && { providerMessageId: match.sid };

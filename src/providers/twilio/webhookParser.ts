@@ -1,5 +1,5 @@
 import { describeInbound } from '../../domain/inboundText';
-import type { InboundEvent, ReceiptEvent } from '../whatsappPort';
+import type { InboundEvent, ReceiptEvent } from '../messagingPort';
 import { field, inboundContent, inboundMedia, toE164 } from './inboundContent';
 import type { FormParams } from './signature';
 

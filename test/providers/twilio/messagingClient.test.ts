@@ -1,6 +1,6 @@
 import { classifyTwilioError } from '../../../src/domain/twilioErrors';
 import { TwilioMessagingClient, type TwilioSenders } from '../../../src/providers/twilio/messagingClient';
-import { ProviderSendError } from '../../../src/providers/whatsappPort';
+import { ProviderSendError } from '../../../src/providers/messagingPort';
 import { TwilioSimulator, type TwilioAccount } from '@ghl-whatsapp/simulators';
 import { buildComponents } from '../../../src/domain/templateComponents';
 import { syncedContent } from '../../support/twilioContent';

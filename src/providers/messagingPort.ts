@@ -3,8 +3,13 @@ import type { InboundContent, InboundMediaKind } from '../domain/inboundText';
 import type { ProviderError } from '../domain/providerErrors';
 import type { OutboundPart } from '../domain/outboundContent';
 
-/** What every WhatsApp back end (Cloud API, Twilio) offers the activities; the workflow never sees which. */
-export interface WhatsAppSender {
+/*
+ * The port to the messaging providers: WhatsApp over Meta's Cloud API or Twilio, and SMS over Twilio. Activities talk
+ * to these shapes; the workflow never sees which provider is behind them.
+ */
+
+/** What every sending back end (Cloud API, Twilio WhatsApp, Twilio SMS) offers the activities. */
+export interface MessageSender {
   readonly provider: 'meta' | 'twilio';
   /**
    * Sends one part; returns the provider's message id and, where the provider says it (Meta's contacts[]), the
@@ -105,8 +110,8 @@ export type FetchedMedia =
   | { ok: true; bytes: Buffer; mimeType: string }
   | { ok: false; reason: 'too_large' | 'unavailable'; sizeBytes?: number; mimeType?: string };
 
-/** The inbound side of a WhatsApp back end, per location. */
-export interface WhatsAppInbound {
+/** The inbound side of a back end, per location: its media and its read marks. */
+export interface InboundMessaging {
   readonly provider: 'meta' | 'twilio';
   /** Downloads an attached file unless it is larger than maxBytes. */
   fetchMedia(ref: InboundMediaRef, options: { maxBytes: number }): Promise<FetchedMedia>;
