@@ -2,7 +2,7 @@ import type { Config } from '../src/config';
 import type { Db } from '../src/db/database';
 import type { LocationRow } from '../src/db/schema';
 import type { HighLevelClient } from '../src/providers/highlevel/highLevelClient';
-import type { TemplateSource } from '../src/providers/meta/templatesClient';
+import type { TemplateLister } from '../src/providers/meta/templatesClient';
 import type { SmsSender } from '../src/providers/twilio/messagingClient';
 import type { InboundMessaging, MessageSender } from '../src/providers/messagingPort';
 
@@ -19,5 +19,5 @@ export interface ActivityDeps {
   /** MMS media downloads for SMS replies, with the location's Twilio credentials (whatever its WhatsApp back end). */
   smsInboundFor(location: LocationRow): InboundMessaging;
   /** Lists the WABA's message templates with the location's Cloud API token (template sync). */
-  templateSourceFor(location: LocationRow): TemplateSource;
+  templateListerFor(location: LocationRow): TemplateLister;
 }

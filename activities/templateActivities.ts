@@ -6,7 +6,7 @@ import { requireLocation } from './locations';
 import { FAILURE } from '../src/domain/failures';
 
 
-export function createTemplateActivities({ db, templateSourceFor }: ActivityDeps) {
+export function createTemplateActivities({ db, templateListerFor }: ActivityDeps) {
   return {
     /** Every location the scheduled sync covers. */
     async listTemplateSyncLocations(): Promise<string[]> {
@@ -24,7 +24,7 @@ export function createTemplateActivities({ db, templateSourceFor }: ActivityDeps
           const missing = twilio ? 'Twilio Account SID (twilio.accountSid)' : 'WhatsApp Business Account id (whatsapp.wabaId)';
           throw new TemplateListError(`location ${location.id} has no ${missing}`, -1, 0, false);
         }
-        const listed = await templateSourceFor(location).listAll(owner);
+        const listed = await templateListerFor(location).listAll(owner);
         return await applyTemplateSync(db, location.id, owner, listed);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);

@@ -44,7 +44,7 @@ export function createActivityDeps(config: Config, db: Db, box: SecretBox): Acti
     whatsAppSenderFor: (location) => whatsAppSenderFor(config, db, box, location),
     smsSenderFor: (location) => twilioClientFor(config, db, box, location),
     // Each back end's own template list, synced into the same registry: Meta's WABA or Twilio's Content API.
-    templateSourceFor: (location) =>
+    templateListerFor: (location) =>
       location.whatsapp_backend === 'twilio'
         ? twilioTemplatesClientFor(config.TWILIO_API_BASE_URL, box, location)
         : templatesClientFor(config.WHATSAPP_GRAPH_BASE_URL, box, location),

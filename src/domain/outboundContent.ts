@@ -70,7 +70,7 @@ function hasLink(text: string): boolean {
 }
 
 /** Splits at line or word boundaries so no part exceeds WhatsApp's text limit. */
-export function splitText(text: string, limit = TEXT_LIMIT): string[] {
+export function chunkText(text: string, limit = TEXT_LIMIT): string[] {
   const parts: string[] = [];
   let rest = text;
   while (rest.length > limit) {
@@ -103,7 +103,7 @@ export function buildOutboundParts(text: string, attachments: string[], options:
   const captionTarget = media.find((part) => !CAPTIONLESS.has(part.mediaType));
   const parts: OutboundPart[] = [];
   if (body && !(captionTarget && body.length <= CAPTION_LIMIT)) {
-    for (const chunk of splitText(body)) parts.push({ kind: 'text', body: chunk, previewUrl: hasLink(chunk) });
+    for (const chunk of chunkText(body)) parts.push({ kind: 'text', body: chunk, previewUrl: hasLink(chunk) });
   }
   for (const part of media) {
     const caption = body && part === captionTarget && body.length <= CAPTION_LIMIT ? body : undefined;

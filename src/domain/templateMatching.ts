@@ -1,5 +1,5 @@
 import { splitPlaceholders, templateKey, type KnownTemplate } from './templateDefinitions';
-import { splitText, type SplitResult } from './templateSplit';
+import { splitOnLiterals, type SplitResult } from './templateSplit';
 import { hasWordCharacters, normalizeWithMap, originalSlice, type NormalizedText } from './textNormalization';
 
 export { normalizeText } from './textNormalization';
@@ -104,7 +104,7 @@ function splitLayout(text: string, layout: Layout): SplitResult {
     if (earlier === undefined) firstOf.set(id, index);
     return earlier;
   });
-  return splitText(text, literals, () => blockingLiterals(layout), sameValue);
+  return splitOnLiterals(text, literals, () => blockingLiterals(layout), sameValue);
 }
 
 /** Matches the text against one template (any status). */

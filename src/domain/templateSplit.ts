@@ -47,7 +47,7 @@ function upperBound(sorted: number[], value: number): number {
  * literals[i] precedes value i; literals has one more entry than there are values (at least one value).
  * `sameValue[i]` names an earlier value index that must be equal (a repeated placeholder), if any.
  */
-export function splitText(text: string, literals: string[], blocking: () => RegExp[], sameValue: Array<number | undefined> = []): SplitResult {
+export function splitOnLiterals(text: string, literals: string[], blocking: () => RegExp[], sameValue: Array<number | undefined> = []): SplitResult {
   const slots = literals.length - 1;
   const first = literals[0] ?? '';
   const last = literals[slots] ?? '';

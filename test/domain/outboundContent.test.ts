@@ -1,4 +1,4 @@
-import { buildOutboundParts, mediaTypeForUrl, splitText } from '../../src/domain/outboundContent';
+import { buildOutboundParts, mediaTypeForUrl, chunkText } from '../../src/domain/outboundContent';
 import { normalizePhone } from '../../src/domain/phone';
 
 describe('buildOutboundParts', () => {
@@ -44,7 +44,7 @@ describe('buildOutboundParts', () => {
 
   it('splits long text at word boundaries within the limit', () => {
     const text = Array.from({ length: 1200 }, (_, i) => `word${i}`).join(' ');
-    const chunks = splitText(text);
+    const chunks = chunkText(text);
     expect(chunks.length).toBeGreaterThan(1);
     expect(chunks.every((chunk) => chunk.length <= 4096)).toBe(true);
     expect(chunks.join(' ')).toBe(text);

@@ -14,8 +14,8 @@ export interface GraphTemplate {
   components: unknown[];
 }
 
-/** What the sync needs from Meta; the activities get one per location from ActivityDeps. */
-export interface TemplateSource {
+/** Lists a provider's templates (Meta's WABA, Twilio's Content API) for the sync; one per location from ActivityDeps. */
+export interface TemplateLister {
   listAll(wabaId: string): Promise<GraphTemplate[]>;
 }
 
@@ -37,7 +37,7 @@ interface TemplatePageBody {
 }
 
 /** The WhatsApp Business Management API's template listing, every page (cursor `paging.next` until absent). */
-export class MetaTemplatesClient implements TemplateSource {
+export class MetaTemplatesClient implements TemplateLister {
   constructor(private readonly graphBaseUrl: string, private readonly accessToken: string) {}
 
   firstPageUrl(wabaId: string): string {

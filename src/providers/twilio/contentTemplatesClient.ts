@@ -2,7 +2,7 @@ import type { LocationRow } from '../../db/schema';
 import { classifyTwilioError } from '../../domain/twilioErrors';
 import type { SecretBox } from '../../security/secretBox';
 import { httpRequest } from '../http';
-import { TemplateListError, type GraphTemplate, type TemplateSource } from '../meta/templatesClient';
+import { TemplateListError, type GraphTemplate, type TemplateLister } from '../meta/templatesClient';
 import { contentAsTemplate, type TwilioContent } from './contentTemplates';
 import type { TwilioCredentials } from './messagingClient';
 import { twilioAuthorization } from './basicAuth';
@@ -25,7 +25,7 @@ export function contentApiBaseUrl(apiBaseUrl: string): string {
 }
 
 /** The account's WhatsApp-approved Content templates, every page (`meta.next_page_url` until null), as registry rows. */
-export class TwilioContentTemplatesClient implements TemplateSource {
+export class TwilioContentTemplatesClient implements TemplateLister {
   constructor(private readonly contentBaseUrl: string, private readonly credentials: TwilioCredentials) {}
 
   firstPageUrl(): string {
