@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -6,9 +6,10 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { Client as PgClient } from 'pg';
-import { findGo, goInstall, isExecutable, withDirectoryLock, type Progress } from './cli';
+import type { Progress } from './cli';
 import { ensureSearchAttributes } from './connection';
 import { portOpen } from './devServer';
+import { ensureTemporalServerBinaries, TEMPORAL_SERVER_VERSION, type TemporalServerBinaries } from './realServerBinaries';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shared';
 
 /**
@@ -16,71 +17,6 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/shared';
  * Temporal's own SQL tool, several history shards and SQL advanced visibility (custom search attributes). Built from
  * the Go module proxy like the CLI: the same server version the pinned CLI (v1.5.1) embeds.
  */
-export const TEMPORAL_SERVER_VERSION = '1.29.1';
-const SERVER_MODULE = 'go.temporal.io/server';
-
-export interface TemporalServerBinaries {
-  server: string;
-  sqlTool: string;
-  /** schema/postgresql/v12 of the same server version (its temporal/ and visibility/ versioned dirs). */
-  schemaDir: string;
-}
-
-export function temporalServerCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const cacheRoot = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(env.TEMPORAL_SERVER_CACHE_DIR || path.join(cacheRoot, 'ghl-whatsapp', 'temporal-server'), `v${TEMPORAL_SERVER_VERSION}`);
-}
-
-function cachedBinaries(dir: string): TemporalServerBinaries {
-  return { server: path.join(dir, 'temporal-server'), sqlTool: path.join(dir, 'temporal-sql-tool'), schemaDir: path.join(dir, 'schema', 'postgresql', 'v12') };
-}
-
-function complete(binaries: TemporalServerBinaries): boolean {
-  return isExecutable(binaries.server) && isExecutable(binaries.sqlTool) && fs.existsSync(path.join(binaries.schemaDir, 'visibility', 'versioned'));
-}
-
-/**
- * The server and temporal-sql-tool of TEMPORAL_SERVER_VERSION and its PostgreSQL schema, from the cache or built
- * into it with `go install` (minutes on first use, progress printed; the build runs once however many runs wait on it).
- */
-export async function ensureTemporalServerBinaries(progress: Progress = console.log, env: NodeJS.ProcessEnv = process.env): Promise<TemporalServerBinaries> {
-  const dir = temporalServerCacheDir(env);
-  const binaries = cachedBinaries(dir);
-  if (complete(binaries)) return binaries;
-  fs.mkdirSync(dir, { recursive: true });
-  await withDirectoryLock(path.join(dir, '.building'), progress, async () => {
-    if (complete(binaries)) return;
-    const version = `v${TEMPORAL_SERVER_VERSION}`;
-    await goInstall(
-      {
-        what: `Temporal server ${version} and temporal-sql-tool`,
-        dir,
-        packages: [`${SERVER_MODULE}/cmd/server@${version}`, `${SERVER_MODULE}/cmd/tools/sql@${version}`],
-        ldflags: '-s -w',
-      },
-      progress,
-      env,
-    );
-    fs.renameSync(path.join(dir, 'server'), binaries.server);
-    fs.renameSync(path.join(dir, 'sql'), binaries.sqlTool);
-    // The schema files ship in the module, which the build just put in the module cache; keep our own copy.
-    const go = findGo(env) as string;
-    const moduleCache = spawnSync(go, ['env', 'GOMODCACHE'], { encoding: 'utf8', env }).stdout.trim();
-    copyTree(path.join(moduleCache, `${SERVER_MODULE}@${version}`, 'schema', 'postgresql', 'v12'), binaries.schemaDir);
-  });
-  if (!complete(binaries)) throw new Error(`Temporal server build finished but ${dir} is incomplete`);
-  return binaries;
-}
-
-/** Copies files with our own (writable) modes: the module cache's are read-only. */
-function copyTree(from: string, to: string): void {
-  fs.mkdirSync(to, { recursive: true });
-  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
-    if (entry.isDirectory()) copyTree(path.join(from, entry.name), path.join(to, entry.name));
-    else fs.writeFileSync(path.join(to, entry.name), fs.readFileSync(path.join(from, entry.name)));
-  }
-}
-
 export interface RealTemporalServerOptions {
   /**
    * The cluster's databases: `<databaseName>` and `<databaseName>_visibility`, created when missing. Tests and the bench
