@@ -70,7 +70,7 @@ export interface ReceiptSignal {
   providerMessageId: string;
   status: ReceiptStatus;
   occurredAt: string;
-  /** errorClass and reason are filled by the receiver with the provider's own table (absent in older histories). */
+  /** errorClass and reason: the receiver's classification with the provider's own table (absent in v1–v3 histories). */
   error?: { code: number; title?: string; details?: string; errorClass?: ErrorClass; reason?: string };
 }
 

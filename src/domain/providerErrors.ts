@@ -23,3 +23,15 @@ export function classifyProviderError(provider: Provider, error: ProviderError):
 export function describeProviderError(provider: Provider, error: ProviderError): string {
   return provider === 'twilio' ? describeTwilioError(error) : describeMetaError(error);
 }
+
+/** A receipt's failure as the delivery workflow acts on it: the provider's error with its class and its words. */
+export type ClassifiedFailure = ProviderError & { errorClass: ErrorClass; reason: string };
+
+/**
+ * The one place a receipt's failure is classified. A `failed` that carries no error (neither provider's contract
+ * allows it, but a workflow must not guess) is that message's permanent failure, never an account problem.
+ */
+export function classifyReceiptFailure(provider: Provider, error: ProviderError | undefined): ClassifiedFailure {
+  if (!error) return { code: 0, errorClass: 'permanent', reason: `${provider === 'twilio' ? 'Twilio' : 'WhatsApp'} reported the message as failed without saying why` };
+  return { ...error, errorClass: classifyProviderError(provider, error), reason: describeProviderError(provider, error) };
+}

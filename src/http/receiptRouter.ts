@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ReceiptEvent } from '../providers/messagingPort';
-import { classifyProviderError, describeProviderError } from '../domain/providerErrors';
+import { classifyReceiptFailure } from '../domain/providerErrors';
 import { findByProviderMessageId } from '../store/ledger';
 import { storeReceipt } from '../store/receipts';
 import { locationOfDeliverWorkflowId, receiptSignal, workflowIdOfReference, type ReceiptSignal } from '../../workflows/shared';
@@ -69,15 +69,7 @@ async function routeOne(ctx: HttpContext, receipt: RoutableReceipt): Promise<'si
     providerMessageId: receipt.providerMessageId,
     status: receipt.status,
     occurredAt: receipt.occurredAt,
-    ...(receipt.error
-      ? {
-          error: {
-            ...receipt.error,
-            errorClass: classifyProviderError(receipt.provider, receipt.error),
-            reason: describeProviderError(receipt.provider, receipt.error),
-          },
-        }
-      : {}),
+    ...(receipt.status === 'failed' || receipt.error ? { error: classifyReceiptFailure(receipt.provider, receipt.error) } : {}),
   };
   try {
     await ctx.temporal.workflow.getHandle(workflowId).signal(receiptSignal, signal);

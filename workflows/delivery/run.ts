@@ -5,7 +5,6 @@ import type { SendRejection } from '../../activities/whatsAppActivities';
 import { highLevelStatusToPush, type DeliveryStatus, type HighLevelStatus } from '../../src/domain/deliveryStatus';
 import { FAILURE, highLevelError, type DeliveryFailure } from '../../src/domain/failures';
 import { fallbackReason, fallbackTriggerFor, mayFallBackToSms, type FallbackDecision, type FallbackTrigger } from '../../src/domain/fallbackPolicy';
-import { classifyMetaError, describeMetaError } from '../../src/domain/metaErrors';
 import { buildOutboundParts, hasSticker, type OutboundPart } from '../../src/domain/outboundContent';
 import type { LedgerChange, LedgerEvent } from '../../src/store/ledger';
 import { SEARCH_ATTRIBUTES, deliveryStateQuery, receiptSignal, releaseSignal, sendReference, type DeliverMessageInput, type DeliveryState, type ReceiptSignal } from '../shared';
@@ -20,7 +19,9 @@ export interface DeliveryOutcome {
 
 type ReceiptError = NonNullable<ReceiptSignal['error']>;
 
-const describe = (error: ReceiptError) => error.reason ?? describeMetaError(error);
+// The receiver classifies and words every failure (src/http/receiptRouter.ts); the workflow only reads.
+const describe = (error: ReceiptError) => error.reason ?? `error ${error.code}`;
+const classOf = (error: ReceiptError) => error.errorClass ?? 'permanent';
 const byProviderTime = (a: ReceiptSignal, b: ReceiptSignal) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt);
 
 /**
@@ -176,7 +177,7 @@ export class DeliveryRun {
     if (this.whatsAppFailureHandled || this.tracker.status('whatsapp') !== 'failed' || this.tracker.attempted('sms')) return false;
     this.whatsAppFailureHandled = true;
     const error = this.tracker.failure('whatsapp') ?? { code: 0 };
-    const errorClass = error.errorClass ?? classifyMetaError(error);
+    const errorClass = classOf(error);
     if (errorClass === 'pause_sender') this.pauseSenderReason = describe(error);
     if (errorClass === 'needs_template' && (await this.decideAgainOutsideWindow())) {
       this.whatsAppFailureHandled = false;
