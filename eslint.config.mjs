@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     // Contract tests read arbitrary JSON answers.
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'simulators/test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

@@ -29,7 +29,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'stack',
-      roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/workflows', '<rootDir>/activities', '<rootDir>/simulators/src'],
+      roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/workflows', '<rootDir>/activities', '<rootDir>/simulators/src', '<rootDir>/simulators/test'],
       testMatch: ['**/*.spec.ts', '**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/domain/', '<rootDir>/test/unit/'],
       globalSetup: '<rootDir>/test/support/globalSetup.ts',

@@ -11,15 +11,20 @@ import type { ReceiveInboundInput } from '../workflows/shared';
 import type { ActivityDeps } from './deps';
 import { requireLocation } from './locations';
 
-export interface AcceptedInbound {
+/** What accepting any reply, WhatsApp or SMS, tells the workflow. */
+export interface AcceptedMessage {
   /** Already threaded into HighLevel by an earlier run: nothing left to do. */
   duplicate: boolean;
   /** The sender's number, from the message or remembered for their user id. */
   phoneE164: string | null;
   keyword: KeywordMatch | null;
-  /** Set DND and the tag in HighLevel (opt-out), or clear them (an opt-in that undoes an opt-out). */
+  /** Set DND in HighLevel (opt-out), or clear it (an opt-in that undoes an opt-out). */
   mirrorInHighLevel: boolean;
-  /** What to do around the message, from the location's settings. */
+}
+
+/** A WhatsApp message also says what to do around it, from the location's settings. */
+export interface AcceptedWhatsApp extends AcceptedMessage {
+  /** The tag set with DND on an opt-out. */
   optOutTag: string;
   confirmation: string | null;
   markAsRead: boolean;
@@ -34,7 +39,7 @@ export function createInboundLedgerActivities({ db, config }: ActivityDeps) {
      * The fast first step, before any HighLevel call: claims the message (deduplicated by its provider id),
      * renews the 24-hour window and records a keyword's consent change, all in one transaction.
      */
-    async acceptInbound(input: ReceiveInboundInput): Promise<AcceptedInbound> {
+    async acceptInbound(input: ReceiveInboundInput): Promise<AcceptedWhatsApp> {
       const { event } = input;
       const location = await requireLocation(db, input.locationId);
       const settings = resolveSettings(location.settings, {

@@ -2,13 +2,13 @@ import type { KeywordAction } from '../src/domain/keywords';
 import { mirrorsSmsKeyword, smsKeyword } from '../src/domain/smsKeywords';
 import { claimInboundMessage, lastSmsKeywordAction } from '../src/store/inboundMessages';
 import type { ReceiveInboundInput } from '../workflows/shared';
-import type { AcceptedInbound } from './inboundLedgerActivities';
+import type { AcceptedMessage } from './inboundLedgerActivities';
 import type { ActivityDeps } from './deps';
 import { requireLocation } from './locations';
 import { highLevelFailure } from './highLevelFailures';
 
 /** What the workflow needs to know about an SMS reply; no window, consent, confirmation or read mark is involved. */
-export type AcceptedSms = Pick<AcceptedInbound, 'duplicate' | 'phoneE164' | 'keyword' | 'mirrorInHighLevel'>;
+export type AcceptedSms = AcceptedMessage;
 
 const isKeywordAction = (value: unknown): value is KeywordAction => value === 'opt_out' || value === 'opt_in';
 

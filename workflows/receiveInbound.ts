@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { AcceptedInbound } from '../activities/inboundLedgerActivities';
+import type { AcceptedWhatsApp } from '../activities/inboundLedgerActivities';
+import type { AcceptedSms } from '../activities/inboundSmsActivities';
 import { describeUnattachedMedia, inboundMessageBody } from '../src/domain/inboundText';
 import type { KeywordAction } from '../src/domain/keywords';
 import { SEARCH_ATTRIBUTES, type ReceiveInboundInput } from './shared';
@@ -25,6 +26,9 @@ const extras = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
+/** What the first step found, tagged with the path the message takes: the SMS path has no WhatsApp settings to read. */
+type Accepted = (AcceptedSms & { channel: 'sms' }) | (AcceptedWhatsApp & { channel: 'whatsapp' });
+
 export interface InboundOutcome {
   status: 'delivered' | 'duplicate' | 'failed';
   contactId?: string;
@@ -48,9 +52,6 @@ export interface InboundOutcome {
 export async function receiveInbound(input: ReceiveInboundInput): Promise<InboundOutcome> {
   const { event, locationId } = input;
   const reference = workflowInfo().workflowId;
-  // Only SMS events reach the patch check, so WhatsApp histories (recorded before SMS threading) replay unchanged.
-  const sms = event.channel === 'sms' && patched('sms-inbound');
-  const smsOnly = sms ? { channel: 'sms' as const } : {};
   const outcome: InboundOutcome = { status: 'delivered', attachments: 0, placeholders: 0, notes: [] };
   const finish = async (result: InboundOutcome): Promise<InboundOutcome> => {
     await ledger.finishInbound(event.provider, event.providerMessageId, {
@@ -61,13 +62,20 @@ export async function receiveInbound(input: ReceiveInboundInput): Promise<Inboun
     return result;
   };
 
-  const accepted: AcceptedInbound = sms
-    ? { ...(await ledger.acceptSmsInbound(input)), optOutTag: '', confirmation: null, markAsRead: false }
-    : await ledger.acceptInbound(input);
+  // Only SMS events reach the patch check, so WhatsApp histories (recorded before SMS threading) replay unchanged.
+  const accepted: Accepted =
+    event.channel === 'sms' && patched('sms-inbound')
+      ? { ...(await ledger.acceptSmsInbound(input)), channel: 'sms' }
+      : { ...(await ledger.acceptInbound(input)), channel: 'whatsapp' };
+  const sms = accepted.channel === 'sms';
+  const smsOnly = sms ? { channel: 'sms' as const } : {};
   if (accepted.duplicate) return { ...outcome, status: 'duplicate', reason: `this ${sms ? 'SMS' : 'WhatsApp message'} was already threaded into HighLevel` };
   if (accepted.keyword) outcome.keyword = accepted.keyword.action;
 
-  const contactInput = { locationId, phoneE164: accepted.phoneE164, fromUserId: event.fromUserId, profileName: event.profileName, ...smsOnly };
+  // An SMS sender has no WhatsApp user id or profile name.
+  const contactInput = sms
+    ? { locationId, phoneE164: accepted.phoneE164, channel: 'sms' as const }
+    : { locationId, phoneE164: accepted.phoneE164, fromUserId: event.fromUserId, profileName: event.profileName };
   let contactId: string;
   try {
     contactId = (await highLevel.resolveInboundContact(contactInput)).contactId;
@@ -119,7 +127,13 @@ export async function receiveInbound(input: ReceiveInboundInput): Promise<Inboun
   }
 
   // Twilio answers an SMS STOP/START itself; a WhatsApp confirmation would reach someone who wrote by SMS.
-  if (!sms && accepted.keyword && accepted.confirmation && accepted.phoneE164) {
+  if (!sms) await confirmAndMarkRead(input, accepted, reference, outcome);
+  return finish(outcome);
+}
+
+/** What a WhatsApp message gets once it is in HighLevel: the keyword's confirmation and the read mark. */
+async function confirmAndMarkRead({ locationId, event }: ReceiveInboundInput, accepted: AcceptedWhatsApp, reference: string, outcome: InboundOutcome): Promise<void> {
+  if (accepted.keyword && accepted.confirmation && accepted.phoneE164) {
     try {
       const confirmation = await extras.sendConsentConfirmation({
         locationId,
@@ -134,14 +148,13 @@ export async function receiveInbound(input: ReceiveInboundInput): Promise<Inboun
       outcome.confirmation = `not sent: ${failureMessage(error)}`;
     }
   }
-  if (!sms && accepted.markAsRead) {
+  if (accepted.markAsRead) {
     try {
       await extras.markInboundRead({ locationId, providerMessageId: event.providerMessageId });
     } catch (error) {
       outcome.notes.push(`not marked as read: ${failureMessage(error)}`);
     }
   }
-  return finish(outcome);
 }
 
 function failureType(error: unknown): string | undefined {

@@ -42,6 +42,11 @@ function bare(address: string | undefined): string | undefined {
   return address?.startsWith(WHATSAPP_PREFIX) ? address.slice(WHATSAPP_PREFIX.length) : address;
 }
 
+/** The message's id: MessageSid, or one of the older names Twilio still sends beside it. */
+function messageSidOf(params: FormParams): string | undefined {
+  return field(params, 'MessageSid') ?? field(params, 'SmsMessageSid') ?? field(params, 'SmsSid');
+}
+
 function channelOf(params: FormParams): TwilioChannel {
   const whatsApp = field(params, 'ChannelPrefix') === 'whatsapp' || [field(params, 'To'), field(params, 'From')].some((address) => address?.startsWith(WHATSAPP_PREFIX));
   return whatsApp ? 'whatsapp' : 'sms';
@@ -52,7 +57,7 @@ function channelOf(params: FormParams): TwilioChannel {
  * Twilio sends no event time, so the receipt is dated when it arrived.
  */
 export function parseTwilioStatusCallback(params: FormParams, reference: string | undefined, receivedAt: Date): TwilioWebhookEvent {
-  const providerMessageId = field(params, 'MessageSid') ?? field(params, 'SmsSid');
+  const providerMessageId = messageSidOf(params);
   const twilioStatus = field(params, 'MessageStatus') ?? field(params, 'SmsStatus');
   if (!providerMessageId || !twilioStatus) return { kind: 'ignored', reason: 'no MessageSid or MessageStatus' };
   const status = STATUS_MAP[twilioStatus];
@@ -75,7 +80,7 @@ export function parseTwilioStatusCallback(params: FormParams, reference: string 
 
 /** An incoming message ("A message comes in" webhook, whatsapp.md B.2). */
 export function parseTwilioInbound(params: FormParams, receivedAt: Date): TwilioWebhookEvent {
-  const providerMessageId = field(params, 'MessageSid') ?? field(params, 'SmsMessageSid') ?? field(params, 'SmsSid');
+  const providerMessageId = messageSidOf(params);
   const from = bare(field(params, 'From'));
   const to = bare(field(params, 'To'));
   const accountSid = field(params, 'AccountSid');

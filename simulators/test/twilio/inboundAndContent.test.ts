@@ -1,6 +1,6 @@
 import { TwilioSimulator } from '@ghl-whatsapp/simulators';
 import { ACCOUNT, BUSINESS, EMPTY_TWIML, PNG_BYTES, basicAuth, callbacksFor, receiver, sim, useTwilioSimulator, waitFor } from './support';
-import { vendorJson } from '../../support/vendorFixtures';
+import { vendorJson } from '../../../test/support/vendorFixtures';
 
 /** Twilio simulator contract tests: inbound webhooks and the Content API with ContentSid sends. */
 

@@ -120,4 +120,4 @@ export function useMetaSimulator(): void {
   });
 }
 
-export { waitFor } from '../../support/waitFor';
+export { waitFor } from '../../../test/support/waitFor';

@@ -93,4 +93,4 @@ export async function createMessage(form: Record<string, string | string[]>, acc
 
 export const callbacksFor = (sid: string) => receiver.received.filter((webhook) => webhook.params.MessageSid === sid);
 
-export { waitFor } from '../../support/waitFor';
+export { waitFor } from '../../../test/support/waitFor';
