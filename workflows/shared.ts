@@ -59,9 +59,10 @@ export interface ReplayRun {
 
 /**
  * The lean delivery (workflows/delivery/run.ts). 5: a message of a paused sender is held (not failed) until the
- * sender is resumed (`release` signal) or its max age passes; replays send under their own reference.
+ * sender is resumed (`release` signal) or its max age passes; replays send under their own reference. 6: a status
+ * that does not end the delivery is pushed by a local activity (proxies.ts, reportingInTask).
  */
-export const DELIVERY_VERSION = 5;
+export const DELIVERY_VERSION = 6;
 
 export type ReceiptStatus = 'sent' | 'delivered' | 'read' | 'failed';
 

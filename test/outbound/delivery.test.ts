@@ -66,6 +66,23 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
     expect(row.provider_message_id).toMatch(/^wamid\./);
   });
 
+  it("pushes 'delivered' inside the workflow task that took it and only the last status as an activity", async () => {
+    const { payload, phone, workflowId } = await newMessage();
+    h.meta.scriptReceipts(phone, [{ status: 'sent' }, { status: 'delivered' }]);
+    await h.caller.send(h.deliveryUrl, payload);
+    await waitFor(() => statusesFor(payload.messageId).some((update) => update.status === 'delivered'), { what: "HighLevel's delivered status" });
+    await h.meta.emitStatus(sentTo(phone)[0]?.wamid as string, 'read');
+    expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'read', channel: 'whatsapp' });
+
+    const events = (await h.temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const scheduled = events.flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.activityType?.name] : []));
+    // plan, send and the delivered push as local activities (one marker each); read as the one activity.
+    expect(events.filter((event) => event.markerRecordedEventAttributes)).toHaveLength(3);
+    expect(scheduled).toEqual(['reportDelivery']);
+    expect(events.length).toBeLessThanOrEqual(24);
+    expect(statusesFor(payload.messageId).map((update) => update.status)).toEqual(['delivered', 'read']);
+  });
+
   it('sends once however many times HighLevel repeats the webhook', async () => {
     const { payload, phone, workflowId } = await newMessage();
     const responses = await Promise.all([1, 2, 3].map(() => h.caller.send(h.deliveryUrl, payload)));

@@ -1,4 +1,4 @@
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type LocalActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { FAILURE, NON_RETRYABLE } from '../../src/domain/failures';
 
@@ -27,8 +27,16 @@ export const sending = proxyLocalActivities<Activities>({
 });
 
 /** Status pushes: HighLevel's early 403s and 429s are retried for up to an hour; a refusal for good is recorded. */
-export const reporting = proxyActivities<Activities>({
+const REPORT_OPTIONS: LocalActivityOptions = {
   startToCloseTimeout: '30s',
   scheduleToCloseTimeout: '1h',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: [FAILURE.unknownLocation] },
-});
+};
+export const reporting = proxyActivities<Activities>(REPORT_OPTIONS);
+
+/**
+ * v6: a status that does not end the delivery (delivered, with read to come) is pushed in the workflow task that took
+ * the receipt: one history event instead of six and no activity task. That task never completes the workflow, so the
+ * push cannot be re-run by a refused completion; the report that ends the delivery stays an activity (above).
+ */
+export const reportingInTask = proxyLocalActivities<Activities>(REPORT_OPTIONS);

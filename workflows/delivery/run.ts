@@ -8,7 +8,7 @@ import { fallbackReason, fallbackTriggerFor, mayFallBackToSms, type FallbackDeci
 import { buildOutboundParts, hasSticker, type OutboundPart } from '../../src/domain/outboundContent';
 import type { LedgerChange, LedgerEvent } from '../../src/store/ledger';
 import { SEARCH_ATTRIBUTES, deliveryStateQuery, receiptSignal, releaseSignal, sendReference, type DeliverMessageInput, type DeliveryState, type ReceiptSignal } from '../shared';
-import { planning, reporting, sending } from './proxies';
+import { planning, reporting, reportingInTask, sending } from './proxies';
 import { DeliveryTracker } from './tracker';
 
 export interface DeliveryOutcome {
@@ -49,11 +49,16 @@ export class DeliveryRun {
   private recorded: { status: string; channel: DeliveryState['channel'] } = { status: 'received', channel: 'none' };
   /** v5: a message of a paused sender is held until released; v4 runs (recorded before) fail it at once. */
   private readonly holdsWhenPaused: boolean;
+  /** v6: a report that does not end the delivery runs in the workflow task (v4/v5 runs, recorded before: an activity). */
+  private readonly reportsInTask: boolean;
+  /** Receipts still count: false once the late-receipt window closed. */
+  private listening = true;
   private releases = 0;
   private heldRounds = 0;
 
   constructor(private readonly input: DeliverMessageInput) {
     this.holdsWhenPaused = (input.version ?? 0) >= 5;
+    this.reportsInTask = (input.version ?? 0) >= 6;
     setHandler(receiptSignal, (receipt) => void this.inbox.push(receipt));
     setHandler(releaseSignal, () => void (this.releases += 1));
     setHandler(deliveryStateQuery, () => ({ status: this.recorded.status, channel: this.tracker.channelLabel(), ...(this.reason() ? { reason: this.reason() } : {}), parts: this.tracker.partStates() }));
@@ -129,23 +134,22 @@ export class DeliveryRun {
   /** Listens for receipts until WhatsApp is read (or failed) and the SMS settled, or the late-receipt window ends. */
   async awaitReceipts(): Promise<void> {
     const silenceDeadlineMs = !this.tracker.attempted('sms') && this.mayFallBack('no_receipt').fallBack ? this.policy.sms.deadlineMs : undefined;
-    let listening = true;
     let deadlinePending = silenceDeadlineMs !== undefined;
     let deadlineDue = false;
     // One timer per deadline, not one per loop turn.
-    void sleep(Math.max(this.policy.lateReceiptWindowMs, silenceDeadlineMs ?? 0)).then(() => void (listening = false));
+    void sleep(Math.max(this.policy.lateReceiptWindowMs, silenceDeadlineMs ?? 0)).then(() => void (this.listening = false));
     if (silenceDeadlineMs !== undefined) void sleep(silenceDeadlineMs).then(() => void (deadlineDue = true));
     // Receipts that came before the send's id was known (a send adopted after a lost answer) count now.
     await this.takeReceipts(this.tracker.overall() !== 'sent');
     while (!this.tracker.settled()) {
-      await condition(() => this.inbox.length > 0 || !listening || (deadlinePending && deadlineDue));
+      await condition(() => this.inbox.length > 0 || !this.listening || (deadlinePending && deadlineDue));
       await this.takeReceipts();
       if (this.tracker.settled()) return;
       if (deadlinePending && deadlineDue) {
         deadlinePending = false;
         if (!this.tracker.reached('whatsapp') && !this.tracker.attempted('sms')) await this.fallBack('no_receipt');
       }
-      if (!listening) return;
+      if (!this.listening) return;
     }
   }
 
@@ -262,7 +266,8 @@ export class DeliveryRun {
     if (!push && change.status === undefined && change.channel === undefined && !this.pauseSenderReason) return;
     const events: LedgerEvent[] = [{ type: 'status', detail: { status, channel } }];
     if (change.channel === 'both') events.push({ type: 'delivered_twice', detail: { note: 'WhatsApp delivered after the SMS went out: the contact got both and both are billed' } });
-    await this.tellHighLevel(push, change, events);
+    // A report after which the workflow goes on listening runs in the task; the one that ends it, as an activity.
+    await this.tellHighLevel(push, change, events, { inTask: this.reportsInTask && this.listening && !this.tracker.settled() });
     this.recorded = { status, channel };
   }
 
@@ -282,7 +287,13 @@ export class DeliveryRun {
     throw ApplicationFailure.create({ type: FAILURE.deliveryFailed, message: failure.reason, nonRetryable: true, details: [failure] });
   }
 
-  private async tellHighLevel(push: HighLevelStatus | { status: HighLevelStatus; error: ReturnType<typeof highLevelError> } | undefined, change: LedgerChange, events: LedgerEvent[]): Promise<void> {
+  private async tellHighLevel(
+    push: HighLevelStatus | { status: HighLevelStatus; error: ReturnType<typeof highLevelError> } | undefined,
+    change: LedgerChange,
+    events: LedgerEvent[],
+    { inTask }: { inTask: boolean } = { inTask: false },
+  ): Promise<void> {
+    const reporter = inTask ? reportingInTask : reporting;
     const report = {
       messageId: this.messageId,
       locationId: this.input.locationId,
@@ -293,12 +304,12 @@ export class DeliveryRun {
       ...(this.pauseSenderReason ? { pauseSender: this.pauseSenderReason } : {}),
     };
     try {
-      await reporting.reportDelivery(report);
+      await reporter.reportDelivery(report);
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
       // HighLevel refused the status for the whole retry window: the delivery stands, the ledger says so.
       const status = report.push?.status;
-      await reporting.recordDelivery({ ...report, events: [...events, { type: 'status_push_failed', detail: { status, reason: error.cause?.message ?? error.message } }] });
+      await reporter.recordDelivery({ ...report, events: [...events, { type: 'status_push_failed', detail: { status, reason: error.cause?.message ?? error.message } }] });
     }
     this.pauseSenderReason = undefined;
     if (report.push) this.pushed = report.push.status;
