@@ -31,6 +31,11 @@ export function buildApp(given: HttpContext, options: { logStream?: NodeJS.Writa
     logger: loggerOptions(ctx.config.LOG_LEVEL, options.logStream),
     bodyLimit: 4 * 1024 * 1024, // Meta's webhook payloads go up to 3 MB
     trustProxy: true,
+    // One line per request (Fastify writes two: "incoming request" and "request completed"), written once it is answered.
+    disableRequestLogging: true,
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
   keepRawBodies(app);
   registerApiDocs(app);

@@ -140,10 +140,11 @@ export class DeliveryRun {
     void sleep(Math.max(this.policy.lateReceiptWindowMs, silenceDeadlineMs ?? 0)).then(() => void (this.listening = false));
     if (silenceDeadlineMs !== undefined) void sleep(silenceDeadlineMs).then(() => void (deadlineDue = true));
     // Receipts that came before the send's id was known (a send adopted after a lost answer) count now.
-    await this.takeReceipts(this.tracker.overall() !== 'sent');
+    const earlier = this.tracker.overall() !== 'sent';
+    if (earlier || this.inbox.length > 0) await this.takeReceipts(earlier);
     while (!this.tracker.settled()) {
       await condition(() => this.inbox.length > 0 || !this.listening || (deadlinePending && deadlineDue));
-      await this.takeReceipts();
+      if (this.inbox.length > 0) await this.takeReceipts();
       if (this.tracker.settled()) return;
       if (deadlinePending && deadlineDue) {
         deadlinePending = false;
@@ -168,7 +169,8 @@ export class DeliveryRun {
     const receipts = this.inbox.splice(0).sort(byProviderTime);
     const applied = receipts.filter((receipt) => this.tracker.apply(receipt)).length;
     if (applied === 0 && !anyway) return;
-    if (await this.reactToWhatsAppFailure()) return;
+    // Checked before the call: each promise a workflow creates costs the SDK a captured stack trace.
+    if (this.whatsAppFailureUnhandled() && (await this.reactToWhatsAppFailure())) return;
     const smsFailure = this.tracker.failure('sms');
     if (smsFailure && !this.tracker.reached('whatsapp')) {
       return this.fail({ code: String(smsFailure.code), reason: `${this.smsReason ?? 'sms'}, but the SMS failed: ${describe(smsFailure)}`, channel: 'sms' });
@@ -176,9 +178,12 @@ export class DeliveryRun {
     await this.report();
   }
 
+  private whatsAppFailureUnhandled(): boolean {
+    return !this.whatsAppFailureHandled && this.tracker.status('whatsapp') === 'failed' && !this.tracker.attempted('sms');
+  }
+
   /** A WhatsApp failure receipt: decided again as a template (131047, once), the SMS fallback, or the failure. */
   private async reactToWhatsAppFailure(): Promise<boolean> {
-    if (this.whatsAppFailureHandled || this.tracker.status('whatsapp') !== 'failed' || this.tracker.attempted('sms')) return false;
     this.whatsAppFailureHandled = true;
     const error = this.tracker.failure('whatsapp') ?? { code: 0 };
     const errorClass = classOf(error);
