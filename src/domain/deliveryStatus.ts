@@ -60,3 +60,19 @@ export function followsPushRule(pushed: readonly string[], final: HighLevelStatu
   }
   return true;
 }
+
+/** What HighLevel shows for a message: the best status of any channel; failed only when every attempted channel failed. */
+export function overallStatus(channelStatuses: ReadonlyArray<DeliveryStatus | undefined>): DeliveryStatus {
+  const statuses = channelStatuses.filter((status): status is DeliveryStatus => !!status);
+  const reached = statuses.filter(reachedRecipient);
+  if (reached.length > 0) return reached.includes('read') ? 'read' : 'delivered';
+  if (statuses.length > 0 && statuses.every((status) => status === 'failed')) return 'failed';
+  return 'sent';
+}
+
+/** Nothing more can change: WhatsApp (if sent) read or failed, and the SMS (if any) delivered, read or failed. */
+export function deliverySettled(whatsApp: DeliveryStatus | undefined, sms: DeliveryStatus | undefined): boolean {
+  const whatsAppDone = whatsApp === undefined || whatsApp === 'read' || whatsApp === 'failed';
+  const smsDone = sms === undefined || sms === 'delivered' || sms === 'read' || sms === 'failed';
+  return whatsAppDone && smsDone;
+}

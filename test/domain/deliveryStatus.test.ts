@@ -1,4 +1,4 @@
-import { advanceStatus, followsPushRule, highLevelStatusFor, highLevelStatusToPush, isFinal, type DeliveryStatus } from '../../src/domain/deliveryStatus';
+import { advanceStatus, deliverySettled, followsPushRule, highLevelStatusFor, highLevelStatusToPush, isFinal, overallStatus, type DeliveryStatus } from '../../src/domain/deliveryStatus';
 
 const replay = (start: DeliveryStatus, receipts: DeliveryStatus[]) => receipts.reduce(advanceStatus, start);
 
@@ -53,5 +53,35 @@ describe('statuses pushed to HighLevel: only the furthest, never backwards', () 
     expect(followsPushRule(['delivered'], 'read')).toBe(false);
     expect(followsPushRule(['failed'], 'failed')).toBe(true);
     expect(followsPushRule([], 'read')).toBe(false);
+  });
+});
+
+describe('overallStatus', () => {
+  it.each<[Array<DeliveryStatus | undefined>, DeliveryStatus]>([
+    [[undefined, undefined], 'sent'],
+    [['sent', undefined], 'sent'],
+    [['failed', 'delivered'], 'delivered'],
+    [['read', 'failed'], 'read'],
+    [['delivered', 'read'], 'read'],
+    [['failed', undefined], 'failed'],
+    [['failed', 'failed'], 'failed'],
+    [['failed', 'sent'], 'sent'],
+  ])('%j → %s', (statuses, expected) => {
+    expect(overallStatus(statuses)).toBe(expected);
+  });
+});
+
+describe('deliverySettled', () => {
+  it.each<[DeliveryStatus | undefined, DeliveryStatus | undefined, boolean]>([
+    ['sent', undefined, false],
+    ['delivered', undefined, false],
+    ['read', undefined, true],
+    ['failed', undefined, true],
+    ['failed', 'sent', false],
+    ['failed', 'delivered', true],
+    ['delivered', 'delivered', false],
+    [undefined, 'failed', true],
+  ])('WhatsApp %s, SMS %s → %s', (whatsApp, sms, expected) => {
+    expect(deliverySettled(whatsApp, sms)).toBe(expected);
   });
 });

@@ -1,4 +1,4 @@
-import { reachedRecipient, type DeliveryStatus, type SendChannel } from '../../src/domain/deliveryStatus';
+import { deliverySettled, overallStatus, reachedRecipient, type DeliveryStatus, type SendChannel } from '../../src/domain/deliveryStatus';
 import type { ReceiptSignal } from '../shared';
 
 type ReceiptError = NonNullable<ReceiptSignal['error']>;
@@ -70,11 +70,7 @@ export class DeliveryTracker {
 
   /** HighLevel shows the best status of any channel; failed only when every attempted channel failed. */
   overall(): DeliveryStatus {
-    const statuses = (['whatsapp', 'sms'] as const).map((channel) => this.status(channel)).filter((status): status is DeliveryStatus => !!status);
-    const reached = statuses.filter(reachedRecipient);
-    if (reached.length > 0) return reached.includes('read') ? 'read' : 'delivered';
-    if (statuses.length > 0 && statuses.every((status) => status === 'failed')) return 'failed';
-    return 'sent';
+    return overallStatus([this.status('whatsapp'), this.status('sms')]);
   }
 
   /** Which channel got through: both means the contact received the message twice (and it was billed twice). */
@@ -86,11 +82,7 @@ export class DeliveryTracker {
 
   /** Nothing more can change: WhatsApp read or failed, and the SMS (if any) delivered or failed. */
   settled(): boolean {
-    const whatsApp = this.status('whatsapp');
-    const sms = this.status('sms');
-    const whatsAppDone = whatsApp === undefined || whatsApp === 'read' || whatsApp === 'failed';
-    const smsDone = sms === undefined || sms === 'delivered' || sms === 'read' || sms === 'failed';
-    return whatsAppDone && smsDone;
+    return deliverySettled(this.status('whatsapp'), this.status('sms'));
   }
 
   partStates(): Record<string, string> {

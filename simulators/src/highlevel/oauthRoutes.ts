@@ -22,15 +22,16 @@ function formFields(body: unknown): Record<string, string> {
   return {};
 }
 
+/** The fields every HighLevel token response opens with. */
+function tokenFields(issued: IssuedTokens): Record<string, unknown> {
+  return { access_token: issued.record.accessToken, token_type: 'Bearer', expires_in: issued.expiresIn, refresh_token: issued.refreshToken, scope: issued.record.scope };
+}
+
 /** GetAccessCodeSuccessfulResponseDto, in the order of HighLevel's verbatim sample. */
 export function tokenResponse(issued: IssuedTokens): Record<string, unknown> {
   const { record } = issued;
   return {
-    access_token: record.accessToken,
-    token_type: 'Bearer',
-    expires_in: issued.expiresIn,
-    refresh_token: issued.refreshToken,
-    scope: record.scope,
+    ...tokenFields(issued),
     refreshTokenId: issued.refreshTokenId,
     userType: record.userType,
     companyId: record.companyId,
@@ -81,12 +82,9 @@ export function registerOauthRoutes(app: FastifyInstance, ctx: SimulatorContext)
       LOCATION_TOKEN_TTL_SECONDS,
     );
     const { record } = issued;
+    // GetLocationAccessTokenSuccessfulResponseDto.
     return {
-      access_token: record.accessToken,
-      token_type: 'Bearer',
-      expires_in: issued.expiresIn,
-      refresh_token: issued.refreshToken,
-      scope: record.scope,
+      ...tokenFields(issued),
       userType: 'Location',
       companyId: record.companyId,
       locationId: record.locationId,
