@@ -5,6 +5,7 @@ import { commitsOf, dropDatabase, readSqlStats, subtractSql } from './postgres';
 import { CpuTracker, memoryOf, postgresProcesses, readProc } from './procStats';
 import type { PhaseFigures, SystemFigures } from './report';
 import type { SystemUnderTest } from './session';
+import { ThreadCpu } from './threadStats';
 import { preparePosts, type World } from './world';
 
 /** Waits until every id has a final status in HighLevel, or nothing new arrived for `idleMs`. Returns when the last one came. */
@@ -89,6 +90,8 @@ export async function measure(world: World, options: Options, sut: SystemUnderTe
 
   // Before
   const cpuBefore = new Map(sut.processes.map((process) => [process.pid, readProc(process.pid)?.cpuMs ?? 0]));
+  // The Temporal workers' CPU by thread: where the SDK spends it (sandbox, watchdogs, Rust core) against the activities.
+  const threadsOf = sut.processes.filter((process) => process.label.includes('worker')).map((process) => ({ label: process.label, threads: new ThreadCpu(process.pid) }));
   const pg = sut.database ? postgresProcesses(sut.database) : undefined;
   const pgBackends = pg ? new CpuTracker(pg.backends) : undefined;
   const pgAuxiliary = pg ? new CpuTracker(pg.auxiliary) : undefined;
@@ -110,6 +113,7 @@ export async function measure(world: World, options: Options, sut: SystemUnderTe
 
   // After
   const cpuMs = sut.processes.map((process) => ({ label: process.label, ms: (readProc(process.pid)?.cpuMs ?? NaN) - (cpuBefore.get(process.pid) ?? 0) }));
+  const threadCpu = threadsOf.map(({ label, threads }) => ({ label, groups: threads.since() }));
   if (pgBackends && pgAuxiliary) {
     cpuMs.push({ label: `PostgreSQL backends (${sut.database})`, ms: pgBackends.stop() });
     cpuMs.push({ label: 'PostgreSQL cluster processes (WAL writer, checkpointer, …; shared)', ms: pgAuxiliary.stop() });
@@ -135,6 +139,7 @@ export async function measure(world: World, options: Options, sut: SystemUnderTe
     closed: closedFigures,
     delivered: openFigures.delivered + closedFigures.delivered,
     cpuMs,
+    threadCpu,
     cpuTotalMs: cpuMs.reduce((sum, entry) => sum + (Number.isFinite(entry.ms) ? entry.ms : 0), 0),
     benchProcessCpuMs: (benchAfter.user + benchAfter.system) / 1000,
     memory,

@@ -27,6 +27,8 @@ export interface SystemFigures {
   closed: PhaseFigures;
   delivered: number;
   cpuMs: Array<{ label: string; ms: number }>;
+  /** The workers' CPU by thread group (threadStats.ts). */
+  threadCpu: Array<{ label: string; groups: Array<{ group: string; ms: number }> }>;
   cpuTotalMs: number;
   benchProcessCpuMs: number;
   memory: Array<{ label: string; memory: Memory | undefined }>;
@@ -56,6 +58,10 @@ export function printSystem(figures: SystemFigures): void {
   console.log(`  per delivered message (${figures.delivered} read in HighLevel over both phases):`);
   for (const entry of figures.cpuMs) console.log(`    CPU ${entry.label.padEnd(58)} ${f1(entry.ms / n).padStart(7)} ms`);
   console.log(`    CPU ${'TOTAL'.padEnd(58)} ${f1(figures.cpuTotalMs / n).padStart(7)} ms`);
+  for (const { label, groups } of figures.threadCpu) {
+    console.log(`    ${label} by thread:`);
+    for (const { group, ms } of groups) if (ms / n >= 0.05) console.log(`      ${group.padEnd(70)} ${f1(ms / n).padStart(5)} ms`);
+  }
   console.log(`    (the bench process itself — load generator and simulators — ${f1(figures.benchProcessCpuMs / n)} ms, not counted)`);
   if (figures.sql) {
     const kinds = Object.entries(figures.sql.byKind).filter(([, count]) => count > 0).map(([kind, count]) => `${kind} ${f1(count / n)}`).join(', ');
