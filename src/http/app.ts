@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { loggerOptions } from '../logging';
 import { registerAdminRoutes } from './adminRoutes';
 import { registerApiDocs } from './apiDocs';
@@ -20,6 +20,17 @@ import { registerTemplateRoutes } from './templateRoutes';
 import { registerTwilioWebhookRoute } from './twilioWebhookRoute';
 import { registerWhatsAppWebhookRoutes } from './whatsAppWebhookRoute';
 
+/** One log line per request, once it is answered (Fastify's default writes "incoming request" as well). */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
+}
+
 /** The thin receivers: verify, validate, start or signal a workflow, answer. */
 export function buildApp(given: HttpContext, options: { logStream?: NodeJS.WritableStream } = {}): FastifyInstance {
   const ctx: HttpContext = {
@@ -31,11 +42,7 @@ export function buildApp(given: HttpContext, options: { logStream?: NodeJS.Writa
     logger: loggerOptions(ctx.config.LOG_LEVEL, options.logStream),
     bodyLimit: 4 * 1024 * 1024, // Meta's webhook payloads go up to 3 MB
     trustProxy: true,
-    // One line per request (Fastify writes two: "incoming request" and "request completed"), written once it is answered.
-    disableRequestLogging: true,
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    logController: new OneLinePerRequest(),
   });
   keepRawBodies(app);
   registerApiDocs(app);
