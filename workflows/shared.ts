@@ -115,10 +115,6 @@ export function workflowIdOfReference(reference: string | undefined): string | u
   return reference.replace(/#r\d+$/, '');
 }
 
-/** One workflow per inbound WhatsApp message: the provider's id makes redeliveries (Meta retries for 7 days) no-ops. */
-export function inboundWorkflowId(provider: 'meta' | 'twilio', providerMessageId: string): string {
-  return `inbound:${provider}:${providerMessageId}`;
-}
 
 export interface ReceiveInboundInput {
   /** Resolved by the receiver from the business number the message was sent to. */

@@ -5,7 +5,8 @@ import type { InboundEvent } from '../providers/messagingPort';
 import { recordInbound } from '../store/conversationWindows';
 import { findLocationByPhoneNumberId } from '../store/locations';
 import { canonicalSender } from '../store/whatsAppIds';
-import { SEARCH_ATTRIBUTES, inboundWorkflowId, type ReceiveInboundInput } from '../../workflows/shared';
+import { SEARCH_ATTRIBUTES, type ReceiveInboundInput } from '../../workflows/shared';
+import { inboundWorkflowId } from '../temporal/inboundWorkflowId';
 import type { HttpContext } from './context';
 
 const PARALLEL_STARTS = 8;

@@ -27,6 +27,11 @@ describe('masking helpers', () => {
     expect(redactQuery('/admin/locations/loc-1/consent/%2B15864603685?x=1')).toBe('/admin/locations/loc-1/consent/+1586•••••85?x=1');
     expect(redactQuery('/x?phone=15864603685&y=2')).toBe('/x?phone=15864••••85&y=2');
     expect(redactQuery('/admin/locations/AC0123456789abcdef')).toBe('/admin/locations/AC0123456789abcdef');
+    // Numbers written with spaces, dashes, dots or brackets, encoded or not (a space in a query may come as `+`).
+    expect(redactQuery('/x?phone=%2B1%20586%20460%203685')).toBe('/x?phone=+1586•••••85');
+    expect(redactQuery('/x?phone=+1+586-460-3685&y=2')).toBe('/x?phone=+1586•••••85&y=2');
+    expect(redactQuery('/admin/locations/loc-1/consent/(586)%20460.3685')).toBe('/admin/locations/loc-1/consent/58646•••85');
+    expect(redactQuery('/x?since=2026-11-30&n=20')).toBe('/x?since=2026-11-30&n=20');
   });
 });
 

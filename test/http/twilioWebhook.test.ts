@@ -11,7 +11,8 @@ import { SecretBox } from '../../src/security/secretBox';
 import { TwilioSimulator, type TwilioAccount } from '@ghl-whatsapp/simulators';
 import { lastInboundAt } from '../../src/store/conversationWindows';
 import { upsertLocation } from '../../src/store/locations';
-import { deliverWorkflowId, inboundWorkflowId, type ReceiptSignal } from '../../workflows/shared';
+import { deliverWorkflowId, type ReceiptSignal } from '../../workflows/shared';
+import { inboundWorkflowId } from '../../src/temporal/inboundWorkflowId';
 import { createTestDatabase, type TestDatabase } from '../support/testDatabase';
 import { listenOnFreePort, waitFor } from '../support/waitFor';
 

@@ -5,7 +5,7 @@ import { signMetaPayload } from '../../src/providers/meta/signature';
 import { SecretBox } from '../../src/security/secretBox';
 import type { InboundSpec } from '@ghl-whatsapp/simulators';
 import { META_APP_SECRET, startHarness, type Harness, type TestLocation } from '../support/harness';
-import { inboundWorkflowId } from '../../workflows/shared';
+import { inboundWorkflowId } from '../../src/temporal/inboundWorkflowId';
 import { inboundOutcome, inboundWamid } from '../support/inbound';
 import { expectNoWorkflow, expectSameRun } from '../support/expectations';
 import { waitFor } from '../support/waitFor';

@@ -9,7 +9,8 @@ import { HighLevelDeliveryCaller, type InboundMedia } from '@ghl-whatsapp/simula
 import { appendConsent, consentHistory } from '../../src/store/consent';
 import { lastInboundAt } from '../../src/store/conversationWindows';
 import type { InboundOutcome } from '../../workflows/receiveInbound';
-import { deliverWorkflowId, inboundWorkflowId } from '../../workflows/shared';
+import { deliverWorkflowId } from '../../workflows/shared';
+import { inboundWorkflowId } from '../../src/temporal/inboundWorkflowId';
 import { startHarness, type Harness, type TestLocation } from '../support/harness';
 import { deliveryOutcome, expectSameRun } from '../support/expectations';
 import { listenOnFreePort } from '../support/waitFor';

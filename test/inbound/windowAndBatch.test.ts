@@ -1,5 +1,6 @@
 import { HighLevelDeliveryCaller, type BatchItem, type InboundSpec } from '@ghl-whatsapp/simulators';
-import { deliverWorkflowId, inboundWorkflowId } from '../../workflows/shared';
+import { deliverWorkflowId } from '../../workflows/shared';
+import { inboundWorkflowId } from '../../src/temporal/inboundWorkflowId';
 import { startHarness, type Harness } from '../support/harness';
 import { inboundOutcome, inboundWamid } from '../support/inbound';
 import { deliveryOutcome, expectSameRun } from '../support/expectations';

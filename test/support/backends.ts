@@ -1,4 +1,4 @@
-import { inboundWorkflowId } from '../../workflows/shared';
+import { inboundWorkflowId } from '../../src/temporal/inboundWorkflowId';
 import { adminCall } from './adminApi';
 import { inboundWamid } from './inbound';
 import type { Harness, TestLocation, WhatsAppBackend } from './harness';

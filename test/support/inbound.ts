@@ -1,6 +1,6 @@
 import type { WebhookDelivery, WebhookPayload } from '@ghl-whatsapp/simulators';
 import type { InboundOutcome } from '../../workflows/receiveInbound';
-import { inboundWorkflowId } from '../../workflows/shared';
+import { inboundWorkflowId } from '../../src/temporal/inboundWorkflowId';
 import type { Harness } from './harness';
 
 /** The wamid of the (first) inbound message in a webhook the Meta simulator delivered. */
