@@ -36,6 +36,8 @@ export interface ReportInput {
   events: LedgerEvent[];
   /** A receipt said the sender must stop (131048, …): paused in the same commit. */
   pauseSender?: string;
+  /** v7: which report of the delivery run this is (`<run id>/report:<n>`): run again, it adds its ledger events once. */
+  step?: string;
 }
 
 /** The timeline says what a WhatsApp send will be billed as (the synced template's category; free text is `service`). */
@@ -45,9 +47,31 @@ function billing(plan: PolicyResult['plan']): { billedAs?: WhatsAppCategory } {
 }
 
 /** The lean delivery workflow's steps that are not a send: decide (and open the ledger), and report. */
+/**
+ * Report steps (`<run id>/report:<n>`) this worker finished lately. A v7 report is a local activity; in the task that completes
+ * the workflow it runs again when a receipt arrived meanwhile (the server refuses that completion and the task replays,
+ * on this worker). It then skips the push it already made; its ledger write is a no-op by the step. On another worker
+ * the push repeats the same status, which changes nothing in HighLevel.
+ */
+class RecentSteps {
+  private readonly done = new Map<string, number>();
+  constructor(private readonly keepMs = 10 * 60_000, private readonly max = 10_000) {}
+
+  has(key: string): boolean {
+    const at = this.done.get(key);
+    return at !== undefined && Date.now() - at < this.keepMs;
+  }
+
+  add(key: string): void {
+    this.done.set(key, Date.now());
+    if (this.done.size > this.max) this.done.delete(this.done.keys().next().value as string);
+  }
+}
+
 export function createDeliveryActivities(deps: ActivityDeps) {
   const { db, highLevel } = deps;
   const { decideDelivery } = createPolicyActivities(deps);
+  const reportedSteps = new RecentSteps();
 
   /** Pushes a status; false when HighLevel refused it for good (the delivery stands, the ledger says so). */
   const pushToHighLevel = async (input: ReportInput, push: NonNullable<ReportInput['push']>): Promise<{ refused?: string }> => {
@@ -119,6 +143,8 @@ export function createDeliveryActivities(deps: ActivityDeps) {
      * row change, `status_pushed` or `status_push_failed`. A refusal for good does not fail the delivery.
      */
     async reportDelivery(input: ReportInput): Promise<void> {
+      const step = input.step ? `${input.messageId}|${input.step}` : undefined;
+      if (step && reportedSteps.has(step)) return;
       const events = [...input.events];
       if (input.push) {
         const { refused } = await pushToHighLevel(input, input.push);
@@ -128,12 +154,16 @@ export function createDeliveryActivities(deps: ActivityDeps) {
             : { type: 'status_pushed', detail: { status: input.push.status, ...(input.push.error ? { error: input.push.error } : {}) } },
         );
       }
-      await recordLedgerEvents(db, input.messageId, events, input.change, input.pauseSender ? { locationId: input.locationId, reason: input.pauseSender } : undefined);
+      await recordLedgerEvents(db, input.messageId, events, input.change, {
+        ...(input.pauseSender ? { pauseSender: { locationId: input.locationId, reason: input.pauseSender } } : {}),
+        ...(input.step ? { step: input.step } : {}),
+      });
+      if (step) reportedSteps.add(step);
     },
 
     /** Writes the ledger only (a push HighLevel kept refusing for the whole retry window). */
-    async recordDelivery(input: Pick<ReportInput, 'messageId' | 'locationId' | 'change' | 'events'>): Promise<void> {
-      await recordLedgerEvents(db, input.messageId, input.events, input.change);
+    async recordDelivery(input: Pick<ReportInput, 'messageId' | 'locationId' | 'change' | 'events' | 'step'>): Promise<void> {
+      await recordLedgerEvents(db, input.messageId, input.events, input.change, input.step ? { step: input.step } : {});
     },
   };
 }

@@ -60,9 +60,10 @@ export interface ReplayRun {
 /**
  * The lean delivery (workflows/delivery/run.ts). 5: a message of a paused sender is held (not failed) until the
  * sender is resumed (`release` signal) or its max age passes; replays send under their own reference. 6: a status
- * that does not end the delivery is pushed by a local activity (proxies.ts, reportingInTask).
+ * that does not end the delivery is pushed by a local activity (proxies.ts, reportingInTask). 7: every report is, each
+ * a ledger step written once however often it runs.
  */
-export const DELIVERY_VERSION = 6;
+export const DELIVERY_VERSION = 7;
 
 export type ReceiptStatus = 'sent' | 'delivered' | 'read' | 'failed';
 

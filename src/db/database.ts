@@ -11,6 +11,7 @@ import * as whatsAppIds from './migrations/0007_whatsapp_ids';
 import * as replays from './migrations/0008_replays';
 import * as whatsAppAccountError from './migrations/0009_whatsapp_account_error';
 import * as costs from './migrations/0010_costs';
+import * as reportSteps from './migrations/0011_report_steps';
 
 export type Db = Kysely<Database>;
 
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0008_replays': replays,
   '0009_whatsapp_account_error': whatsAppAccountError,
   '0010_costs': costs,
+  '0011_report_steps': reportSteps,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -101,6 +101,8 @@ export interface MessageEventsTable {
   type: string;
   detail: Json<Record<string, unknown>>;
   occurred_at: Timestamp;
+  /** The workflow step that wrote it (`<run id>/report:<n>`), so a step run again adds its events once. */
+  step: string | null;
 }
 
 /** Every receipt a provider sent us, matched or not; (provider, id, status) dedupes redeliveries. */

@@ -74,24 +74,34 @@ function setItems(change: LedgerChange) {
   return sql.join([...items, sql`updated_at = now()`]);
 }
 
-/** The events as one INSERT … SELECT from two arrays (one statement whatever their number). */
-function insertEvents(messageId: string, events: LedgerEvent[], onlyIf = sql`true`) {
+/**
+ * The events as one INSERT … SELECT from two arrays (one statement whatever their number). With a `step`, a step run
+ * again adds nothing (unique per message, step and type).
+ */
+function insertEvents(messageId: string, events: LedgerEvent[], onlyIf = sql`true`, step?: string) {
   const types = events.map((event) => event.type);
   const details = events.map((event) => JSON.stringify(event.detail));
-  return sql`insert into message_events (message_id, type, detail)
-    select ${messageId}, e.type, e.detail::jsonb from unnest(${types}::text[], ${details}::text[]) with ordinality as e(type, detail, n)
-    where ${onlyIf} order by e.n`;
+  const once = step === undefined ? sql`` : sql` on conflict (message_id, step, type) where step is not null do nothing`;
+  return sql`insert into message_events (message_id, type, detail, step)
+    select ${messageId}, e.type, e.detail::jsonb, ${step ?? null} from unnest(${types}::text[], ${details}::text[]) with ordinality as e(type, detail, n)
+    where ${onlyIf} order by e.n${once}`;
 }
 
 /**
  * Events and the row change in one statement (so one commit, no transaction round trips): the lean workflow writes
  * the ledger once per step, inside the activity that did the work. `pauseSender` pauses the location in it too.
  */
-export async function recordLedgerEvents(db: Db, messageId: string, events: LedgerEvent[], change: LedgerChange = {}, pauseSender?: { locationId: string; reason: string }): Promise<void> {
+export async function recordLedgerEvents(
+  db: Db,
+  messageId: string,
+  events: LedgerEvent[],
+  change: LedgerChange = {},
+  { pauseSender, step }: { pauseSender?: { locationId: string; reason: string }; step?: string } = {},
+): Promise<void> {
   const pause = pauseSender
     ? sql`, paused as (update locations set sender_paused_reason = ${pauseSender.reason}, updated_at = now() where id = ${pauseSender.locationId})`
     : sql``;
-  await sql`with inserted as (${insertEvents(messageId, events)})${pause}
+  await sql`with inserted as (${insertEvents(messageId, events, sql`true`, step)})${pause}
     update messages set ${setItems(change)} where id = ${messageId}`.execute(db);
   if (pauseSender) forgetLocation(pauseSender.locationId);
 }
@@ -144,6 +154,6 @@ export async function ledgerTimeline(db: Db, messageId: string): Promise<Message
   const recordedByWorkflow = new Set(events.filter((event) => event.type === 'receipt').map((event) => `${event.detail.providerMessageId}:${event.detail.status}`));
   const fromReceipts: MessageEventRow[] = receipts
     .filter((receipt) => !recordedByWorkflow.has(`${receipt.provider_message_id}:${receipt.status}`))
-    .map((receipt) => ({ id: `r${receipt.id}`, message_id: messageId, type: 'receipt', detail: receipt.payload, occurred_at: receipt.received_at }));
+    .map((receipt) => ({ id: `r${receipt.id}`, message_id: messageId, type: 'receipt', detail: receipt.payload, occurred_at: receipt.received_at, step: null }));
   return [...events, ...fromReceipts].sort((a, b) => new Date(a.occurred_at).getTime() - new Date(b.occurred_at).getTime());
 }

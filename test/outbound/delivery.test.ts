@@ -66,7 +66,7 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
     expect(row.provider_message_id).toMatch(/^wamid\./);
   });
 
-  it("pushes 'delivered' inside the workflow task that took it and only the last status as an activity", async () => {
+  it('pushes each status inside the workflow task that took its receipt: no activity task, fewer than 20 history events', async () => {
     const { payload, phone, workflowId } = await newMessage();
     h.meta.scriptReceipts(phone, [{ status: 'sent' }, { status: 'delivered' }]);
     await h.caller.send(h.deliveryUrl, payload);
@@ -75,12 +75,20 @@ describe('POST /webhooks/highlevel/delivery → WhatsApp', () => {
     expect(await deliveryOutcome(h.temporal, workflowId)).toMatchObject({ status: 'read', channel: 'whatsapp' });
 
     const events = (await h.temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-    const scheduled = events.flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.activityType?.name] : []));
-    // plan, send and the delivered push as local activities (one marker each); read as the one activity.
-    expect(events.filter((event) => event.markerRecordedEventAttributes)).toHaveLength(3);
-    expect(scheduled).toEqual(['reportDelivery']);
-    expect(events.length).toBeLessThanOrEqual(24);
+    // plan, send, the delivered push and the read push: local activities, one marker each.
+    expect(events.filter((event) => event.markerRecordedEventAttributes)).toHaveLength(4);
+    expect(events.filter((event) => event.activityTaskScheduledEventAttributes)).toEqual([]);
+    expect(events.length).toBeLessThanOrEqual(20);
     expect(statusesFor(payload.messageId).map((update) => update.status)).toEqual(['delivered', 'read']);
+    // Each report is a ledger step of its own.
+    const { runId } = await h.temporal.workflow.getHandle(workflowId).describe();
+    const steps = await h.db.selectFrom('message_events').select(['step', 'type']).where('message_id', '=', workflowId).where('step', 'is not', null).orderBy('id').execute();
+    expect(steps).toEqual([
+      { step: `${runId}/report:1`, type: 'status' },
+      { step: `${runId}/report:1`, type: 'status_pushed' },
+      { step: `${runId}/report:2`, type: 'status' },
+      { step: `${runId}/report:2`, type: 'status_pushed' },
+    ]);
   });
 
   it('sends once however many times HighLevel repeats the webhook', async () => {

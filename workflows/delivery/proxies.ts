@@ -35,8 +35,8 @@ const REPORT_OPTIONS: LocalActivityOptions = {
 export const reporting = proxyActivities<Activities>(REPORT_OPTIONS);
 
 /**
- * v6: a status that does not end the delivery (delivered, with read to come) is pushed in the workflow task that took
- * the receipt: one history event instead of six and no activity task. That task never completes the workflow, so the
- * push cannot be re-run by a refused completion; the report that ends the delivery stays an activity (above).
+ * Reports pushed in the workflow task that took the receipt: one history event instead of six and no activity task.
+ * v6: only those after which the workflow goes on listening (a task that completes the workflow is refused when a
+ * receipt arrives meanwhile, and its local activities run again). v7: all, each report a ledger step written once.
  */
 export const reportingInTask = proxyLocalActivities<Activities>(REPORT_OPTIONS);

@@ -51,6 +51,9 @@ export class DeliveryRun {
   private readonly holdsWhenPaused: boolean;
   /** v6: a report that does not end the delivery runs in the workflow task (v4/v5 runs, recorded before: an activity). */
   private readonly reportsInTask: boolean;
+  /** v7: every report runs in the workflow task, as a ledger step of its own (`<run id>/report:<n>`) that writes once. */
+  private readonly allReportsInTask: boolean;
+  private reportsMade = 0;
   /** Receipts still count: false once the late-receipt window closed. */
   private listening = true;
   private releases = 0;
@@ -59,6 +62,7 @@ export class DeliveryRun {
   constructor(private readonly input: DeliverMessageInput) {
     this.holdsWhenPaused = (input.version ?? 0) >= 5;
     this.reportsInTask = (input.version ?? 0) >= 6;
+    this.allReportsInTask = (input.version ?? 0) >= 7;
     setHandler(receiptSignal, (receipt) => void this.inbox.push(receipt));
     setHandler(releaseSignal, () => void (this.releases += 1));
     setHandler(deliveryStateQuery, () => ({ status: this.recorded.status, channel: this.tracker.channelLabel(), ...(this.reason() ? { reason: this.reason() } : {}), parts: this.tracker.partStates() }));
@@ -271,8 +275,8 @@ export class DeliveryRun {
     if (!push && change.status === undefined && change.channel === undefined && !this.pauseSenderReason) return;
     const events: LedgerEvent[] = [{ type: 'status', detail: { status, channel } }];
     if (change.channel === 'both') events.push({ type: 'delivered_twice', detail: { note: 'WhatsApp delivered after the SMS went out: the contact got both and both are billed' } });
-    // A report after which the workflow goes on listening runs in the task; the one that ends it, as an activity.
-    await this.tellHighLevel(push, change, events, { inTask: this.reportsInTask && this.listening && !this.tracker.settled() });
+    // v6: a report after which the workflow goes on listening runs in the task; the one that ends it, as an activity.
+    await this.tellHighLevel(push, change, events, { inTask: this.allReportsInTask || (this.reportsInTask && this.listening && !this.tracker.settled()) });
     this.recorded = { status, channel };
   }
 
@@ -287,7 +291,12 @@ export class DeliveryRun {
   /** HighLevel gets `failed` with the reason, the ledger the same; then the workflow fails (red in the Temporal UI). */
   private async fail(failure: DeliveryFailure): Promise<never> {
     const events: LedgerEvent[] = [{ type: 'failed', detail: { code: failure.code, reason: failure.reason } }];
-    await this.tellHighLevel({ status: 'failed', error: highLevelError(failure) }, { status: 'failed', statusReason: failure.reason, errorCode: failure.code, channel: this.tracker.channelLabel() }, events);
+    await this.tellHighLevel(
+      { status: 'failed', error: highLevelError(failure) },
+      { status: 'failed', statusReason: failure.reason, errorCode: failure.code, channel: this.tracker.channelLabel() },
+      events,
+      { inTask: this.allReportsInTask },
+    );
     this.tagOutcome('failed');
     throw ApplicationFailure.create({ type: FAILURE.deliveryFailed, message: failure.reason, nonRetryable: true, details: [failure] });
   }
@@ -307,6 +316,10 @@ export class DeliveryRun {
       change: { ...change, ...(this.reason() && change.statusReason === undefined ? { statusReason: this.reason() } : {}) },
       events,
       ...(this.pauseSenderReason ? { pauseSender: this.pauseSenderReason } : {}),
+      // A local activity in a task that completes the workflow runs again if a receipt came meanwhile: the ledger
+      // takes its events once (the push to HighLevel repeats the same status, which changes nothing there).
+      // The run is part of the step: a replay of the message is a new run of the same workflow id, with reports of its own.
+      ...(this.allReportsInTask ? { step: `${workflowInfo().runId}/report:${++this.reportsMade}` } : {}),
     };
     try {
       await reporter.reportDelivery(report);
