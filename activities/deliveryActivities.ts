@@ -4,6 +4,7 @@ import { billedAs, type WhatsAppCategory } from '../src/domain/costs';
 import { countSmsSegments } from '../src/domain/smsSegments';
 import { ledgerEventsOf, openLedgerWithEvents, recordLedgerEvents, type LedgerChange, type LedgerEvent } from '../src/store/ledger';
 import { findLocation } from '../src/store/locations';
+import { RecentCache } from '../src/store/recentCache';
 import type { DeliverMessageInput } from '../workflows/shared';
 import type { ActivityDeps } from './deps';
 import { createPolicyActivities, type PolicyResult } from './policyActivities';
@@ -47,31 +48,16 @@ function billing(plan: PolicyResult['plan']): { billedAs?: WhatsAppCategory } {
 }
 
 /** The lean delivery workflow's steps that are not a send: decide (and open the ledger), and report. */
-/**
- * Report steps (`<run id>/report:<n>`) this worker finished lately. A v7 report is a local activity; in the task that completes
- * the workflow it runs again when a receipt arrived meanwhile (the server refuses that completion and the task replays,
- * on this worker). It then skips the push it already made; its ledger write is a no-op by the step. On another worker
- * the push repeats the same status, which changes nothing in HighLevel.
- */
-class RecentSteps {
-  private readonly done = new Map<string, number>();
-  constructor(private readonly keepMs = 10 * 60_000, private readonly max = 10_000) {}
-
-  has(key: string): boolean {
-    const at = this.done.get(key);
-    return at !== undefined && Date.now() - at < this.keepMs;
-  }
-
-  add(key: string): void {
-    this.done.set(key, Date.now());
-    if (this.done.size > this.max) this.done.delete(this.done.keys().next().value as string);
-  }
-}
-
 export function createDeliveryActivities(deps: ActivityDeps) {
   const { db, highLevel } = deps;
   const { decideDelivery } = createPolicyActivities(deps);
-  const reportedSteps = new RecentSteps();
+  /**
+   * Report steps (`<run id>/report:<n>`) this worker finished lately. A v7 report is a local activity; in the task that
+   * completes the workflow it runs again when a receipt arrived meanwhile (the server refuses that completion and the
+   * task replays, on this worker). It then skips the push it already made; its ledger write is a no-op by the step.
+   * On another worker the push repeats the same status, which changes nothing in HighLevel.
+   */
+  const reportedSteps = new RecentCache<true>(10 * 60_000, 10_000);
 
   /** Pushes a status; false when HighLevel refused it for good (the delivery stands, the ledger says so). */
   const pushToHighLevel = async (input: ReportInput, push: NonNullable<ReportInput['push']>): Promise<{ refused?: string }> => {
@@ -144,7 +130,7 @@ export function createDeliveryActivities(deps: ActivityDeps) {
      */
     async reportDelivery(input: ReportInput): Promise<void> {
       const step = input.step ? `${input.messageId}|${input.step}` : undefined;
-      if (step && reportedSteps.has(step)) return;
+      if (step && reportedSteps.get(step)) return;
       const events = [...input.events];
       if (input.push) {
         const { refused } = await pushToHighLevel(input, input.push);
@@ -158,7 +144,7 @@ export function createDeliveryActivities(deps: ActivityDeps) {
         ...(input.pauseSender ? { pauseSender: { locationId: input.locationId, reason: input.pauseSender } } : {}),
         ...(input.step ? { step: input.step } : {}),
       });
-      if (step) reportedSteps.add(step);
+      if (step) reportedSteps.set(step, true);
     },
 
     /** Writes the ledger only (a push HighLevel kept refusing for the whole retry window). */

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { LocationRow, NewLocation, WhatsAppAccountError } from '../db/schema';
 import type { LocationSettings } from '../domain/locationSettings';
+import { RecentCache } from './recentCache';
 
 export async function findLocation(db: Db, locationId: string): Promise<LocationRow | undefined> {
   return db.selectFrom('locations').selectAll().where('id', '=', locationId).executeTakeFirst();
@@ -12,15 +13,13 @@ export async function findLocation(db: Db, locationId: string): Promise<Location
  * would otherwise read the same row twice. Writes through this module forget the row at once; a change made by
  * another process (the admin API in the api process) is seen within the second.
  */
-const RECENT_FOR_MS = 1_000;
-const recent = new Map<string, { row: LocationRow; at: number }>();
+const recent = new RecentCache<LocationRow>(1_000, 1_000);
 
 export async function findLocationRecent(db: Db, locationId: string): Promise<LocationRow | undefined> {
   const cached = recent.get(locationId);
-  if (cached && Date.now() - cached.at < RECENT_FOR_MS) return cached.row;
+  if (cached) return cached;
   const row = await findLocation(db, locationId);
-  if (row) recent.set(locationId, { row, at: Date.now() });
-  if (recent.size > 1_000) recent.delete(recent.keys().next().value as string);
+  if (row) recent.set(locationId, row);
   return row;
 }
 

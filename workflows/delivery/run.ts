@@ -1,15 +1,16 @@
-import { ActivityFailure, ApplicationFailure, condition, patched, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DeliveryPolicy, PlanInput } from '../../activities/deliveryActivities';
 import type { DeliveryPlan } from '../../activities/policyActivities';
 import type { SendRejection } from '../../activities/whatsAppActivities';
 import { highLevelStatusToPush, type DeliveryStatus, type HighLevelStatus } from '../../src/domain/deliveryStatus';
 import { FAILURE, highLevelError, type DeliveryFailure } from '../../src/domain/failures';
 import { fallbackReason, fallbackTriggerFor, mayFallBackToSms, type FallbackDecision, type FallbackTrigger } from '../../src/domain/fallbackPolicy';
-import { buildOutboundParts, hasSticker, type OutboundPart } from '../../src/domain/outboundContent';
 import type { LedgerChange, LedgerEvent } from '../../src/store/ledger';
 import { SEARCH_ATTRIBUTES, deliveryStateQuery, receiptSignal, releaseSignal, sendReference, type DeliverMessageInput, type DeliveryState, type ReceiptSignal } from '../shared';
 import { planning, reporting, reportingInTask, sending } from './proxies';
-import { DeliveryTracker } from './tracker';
+import { partsFor, senderPaused } from './plan';
+import { byProviderTime, classOf, describe, DeliveryTracker } from './tracker';
+import { featuresOf, type DeliveryFeatures } from './versions';
 
 export interface DeliveryOutcome {
   status: DeliveryStatus | 'duplicate';
@@ -17,12 +18,6 @@ export interface DeliveryOutcome {
   reason?: string;
 }
 
-type ReceiptError = NonNullable<ReceiptSignal['error']>;
-
-// The receiver classifies and words every failure (src/http/receiptRouter.ts); the workflow only reads.
-const describe = (error: ReceiptError) => error.reason ?? `error ${error.code}`;
-const classOf = (error: ReceiptError) => error.errorClass ?? 'permanent';
-const byProviderTime = (a: ReceiptSignal, b: ReceiptSignal) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt);
 
 /**
  * One message's delivery, step by step: plan → send → await receipts → settle. Every step writes the ledger inside
@@ -47,12 +42,8 @@ export class DeliveryRun {
   private pushed?: HighLevelStatus;
   /** What the ledger row says, so a report writes only changes. */
   private recorded: { status: string; channel: DeliveryState['channel'] } = { status: 'received', channel: 'none' };
-  /** v5: a message of a paused sender is held until released; v4 runs (recorded before) fail it at once. */
-  private readonly holdsWhenPaused: boolean;
-  /** v6: a report that does not end the delivery runs in the workflow task (v4/v5 runs, recorded before: an activity). */
-  private readonly reportsInTask: boolean;
-  /** v7: every report runs in the workflow task, as a ledger step of its own (`<run id>/report:<n>`) that writes once. */
-  private readonly allReportsInTask: boolean;
+  private readonly features: DeliveryFeatures;
+  /** v7 reports are ledger steps of their own (`<run id>/report:<n>`), each written once. */
   private reportsMade = 0;
   /** Receipts still count: false once the late-receipt window closed. */
   private listening = true;
@@ -60,9 +51,7 @@ export class DeliveryRun {
   private heldRounds = 0;
 
   constructor(private readonly input: DeliverMessageInput) {
-    this.holdsWhenPaused = (input.version ?? 0) >= 5;
-    this.reportsInTask = (input.version ?? 0) >= 6;
-    this.allReportsInTask = (input.version ?? 0) >= 7;
+    this.features = featuresOf(input);
     setHandler(receiptSignal, (receipt) => void this.inbox.push(receipt));
     setHandler(releaseSignal, () => void (this.releases += 1));
     setHandler(deliveryStateQuery, () => ({ status: this.recorded.status, channel: this.tracker.channelLabel(), ...(this.reason() ? { reason: this.reason() } : {}), parts: this.tracker.partStates() }));
@@ -75,7 +64,7 @@ export class DeliveryRun {
     this.policy = planned.policy;
     this.afterRestart = planned.afterRestart;
     // Held only when nothing else would carry it: an SMS fallback that takes a paused sender's messages still does.
-    while (this.holdsWhenPaused && senderPaused(this.policy.plan) && !this.mayFallBack(this.policy.plan.trigger).fallBack) {
+    while (this.features.holdsWhenPaused && senderPaused(this.policy.plan) && !this.mayFallBack(this.policy.plan.trigger).fallBack) {
       if (!(await this.holdUntilReleased(this.policy.plan.reason))) break;
     }
     return true;
@@ -275,8 +264,7 @@ export class DeliveryRun {
     if (!push && change.status === undefined && change.channel === undefined && !this.pauseSenderReason) return;
     const events: LedgerEvent[] = [{ type: 'status', detail: { status, channel } }];
     if (change.channel === 'both') events.push({ type: 'delivered_twice', detail: { note: 'WhatsApp delivered after the SMS went out: the contact got both and both are billed' } });
-    // v6: a report after which the workflow goes on listening runs in the task; the one that ends it, as an activity.
-    await this.tellHighLevel(push, change, events, { inTask: this.allReportsInTask || (this.reportsInTask && this.listening && !this.tracker.settled()) });
+    await this.tellHighLevel(push, change, events, this.reportInTask(this.listening && !this.tracker.settled()));
     this.recorded = { status, channel };
   }
 
@@ -291,22 +279,13 @@ export class DeliveryRun {
   /** HighLevel gets `failed` with the reason, the ledger the same; then the workflow fails (red in the Temporal UI). */
   private async fail(failure: DeliveryFailure): Promise<never> {
     const events: LedgerEvent[] = [{ type: 'failed', detail: { code: failure.code, reason: failure.reason } }];
-    await this.tellHighLevel(
-      { status: 'failed', error: highLevelError(failure) },
-      { status: 'failed', statusReason: failure.reason, errorCode: failure.code, channel: this.tracker.channelLabel() },
-      events,
-      { inTask: this.allReportsInTask },
-    );
+    const change: LedgerChange = { status: 'failed', statusReason: failure.reason, errorCode: failure.code, channel: this.tracker.channelLabel() };
+    await this.tellHighLevel({ status: 'failed', error: highLevelError(failure) }, change, events, this.reportInTask(false));
     this.tagOutcome('failed');
     throw ApplicationFailure.create({ type: FAILURE.deliveryFailed, message: failure.reason, nonRetryable: true, details: [failure] });
   }
 
-  private async tellHighLevel(
-    push: HighLevelStatus | { status: HighLevelStatus; error: ReturnType<typeof highLevelError> } | undefined,
-    change: LedgerChange,
-    events: LedgerEvent[],
-    { inTask }: { inTask: boolean } = { inTask: false },
-  ): Promise<void> {
+  private async tellHighLevel(push: HighLevelStatus | { status: HighLevelStatus; error: ReturnType<typeof highLevelError> } | undefined, change: LedgerChange, events: LedgerEvent[], inTask: boolean): Promise<void> {
     const reporter = inTask ? reportingInTask : reporting;
     const report = {
       messageId: this.messageId,
@@ -319,7 +298,7 @@ export class DeliveryRun {
       // A local activity in a task that completes the workflow runs again if a receipt came meanwhile: the ledger
       // takes its events once (the push to HighLevel repeats the same status, which changes nothing there).
       // The run is part of the step: a replay of the message is a new run of the same workflow id, with reports of its own.
-      ...(this.allReportsInTask ? { step: `${workflowInfo().runId}/report:${++this.reportsMade}` } : {}),
+      ...(this.features.reportsInTask === 'all' ? { step: `${workflowInfo().runId}/report:${++this.reportsMade}` } : {}),
     };
     try {
       await reporter.reportDelivery(report);
@@ -331,6 +310,12 @@ export class DeliveryRun {
     }
     this.pauseSenderReason = undefined;
     if (report.push) this.pushed = report.push.status;
+  }
+
+  /** Whether a report runs in the workflow task: v7 always, v6 when the workflow goes on listening after it. */
+  private reportInTask(moreToCome: boolean): boolean {
+    const { reportsInTask } = this.features;
+    return reportsInTask === 'all' || (reportsInTask === 'before_last' && moreToCome);
   }
 
   private tagOutcome(status: DeliveryStatus): void {
@@ -354,15 +339,4 @@ export class DeliveryRun {
   private planInput(assumeWindowClosed: boolean): PlanInput {
     return { messageId: this.messageId, ...this.input, ...(assumeWindowClosed ? { assumeWindowClosed } : {}) };
   }
-}
-
-function senderPaused(plan: DeliveryPlan): plan is Extract<DeliveryPlan, { action: 'skip' }> {
-  return plan.action === 'skip' && plan.code === 'sender_paused';
-}
-
-/** A template goes alone (free-form media outside the window would be refused); free text keeps its attachments. */
-function partsFor(plan: Exclude<DeliveryPlan, { action: 'skip' }>, attachments: string[]): OutboundPart[] {
-  if (plan.action === 'template') return [{ kind: 'template', template: plan.template }];
-  // .webp goes as a sticker since this patch; asked only when one is attached, so other messages carry no marker.
-  return buildOutboundParts(plan.text, attachments, { stickers: hasSticker(attachments) && patched('webp-as-sticker') });
 }

@@ -1,7 +1,12 @@
 import { deliverySettled, overallStatus, reachedRecipient, type DeliveryStatus, type SendChannel } from '../../src/domain/deliveryStatus';
 import type { ReceiptSignal } from '../shared';
 
-type ReceiptError = NonNullable<ReceiptSignal['error']>;
+export type ReceiptError = NonNullable<ReceiptSignal['error']>;
+
+// The receiver classifies and words every failure (src/http/receiptRouter.ts); the workflow only reads.
+export const describe = (error: ReceiptError): string => error.reason ?? `error ${error.code}`;
+export const classOf = (error: ReceiptError) => error.errorClass ?? 'permanent';
+export const byProviderTime = (a: ReceiptSignal, b: ReceiptSignal): number => Date.parse(a.occurredAt) - Date.parse(b.occurredAt);
 
 /** What the receipts of one sent part say, whatever order they came in. */
 interface PartState {
