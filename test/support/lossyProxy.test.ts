@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { httpRequest, isNetworkError } from '../../src/providers/http';
 import { LossyProxy } from './lossyProxy';
+import { seededRandom } from './seededRandom';
 import { failureOf } from './waitFor';
 
 /** A stand-in provider: records what it processed and answers 201 with an id. */
@@ -103,5 +104,24 @@ describe('LossyProxy', () => {
     expect(proxy.matching({ method: 'POST', path: '/v23.0/123/messages' })).toHaveLength(0);
     proxy.passThrough();
     expect((await send('{}')).status).toBe(201);
+  });
+
+  it('draws the fate of each matching request at random: lost answers, resets and passes in the asked shares', async () => {
+    proxy.faultAtRandom({ method: 'POST', path: /\/messages$/ }, { loseAnswers: 0.3, reset: 0.2, random: seededRandom(7) });
+
+    const fates: string[] = [];
+    for (let n = 0; n < 60; n += 1) {
+      const outcome = await send(`{"n":${n}}`, { timeoutMs: 300 }).then(() => 'answered', (error: Error & { code?: string }) => error.code ?? 'other');
+      fates.push(outcome);
+    }
+    const count = (fate: string) => proxy.requests.filter((request) => request.fate === fate).length;
+
+    expect(count('response_dropped')).toBeGreaterThan(6);
+    expect(count('reset')).toBeGreaterThan(3);
+    expect(count('passed')).toBeGreaterThan(15);
+    // Every lost answer was processed upstream; a reset never reached it.
+    expect(upstream.processed).toHaveLength(count('response_dropped') + count('passed'));
+    expect(new Set(fates.filter((fate) => fate !== 'answered'))).toEqual(new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'UND_ERR_HEADERS_TIMEOUT']));
+    expect((await httpRequest(`${proxy.baseUrl}/123/status`, { method: 'GET' })).status).toBe(200);
   });
 });

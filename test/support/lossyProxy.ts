@@ -32,6 +32,16 @@ export interface ProxiedRequest {
   at: number;
 }
 
+/** Faults drawn per request (a drill): a lost answer (closed with FIN, RST, or held until the client gives up) or a reset. */
+export interface RandomFaults {
+  /** Share of matching requests whose answer is lost after the upstream processed them. */
+  loseAnswers: number;
+  /** Share of matching requests reset before anything is forwarded. */
+  reset?: number;
+  /** A seeded generator in [0, 1), so a failing drill can be run again with the same draws. */
+  random: () => number;
+}
+
 interface ArmedFault {
   kind: 'drop' | 'reset';
   matches: (request: { method: string; path: string }) => boolean;
@@ -52,6 +62,7 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
 export class LossyProxy {
   readonly requests: ProxiedRequest[] = [];
   private readonly faults: ArmedFault[] = [];
+  private randomFaults?: { matches: (request: { method: string; path: string }) => boolean; faults: RandomFaults };
   private readonly sockets = new Set<Socket>();
   private readonly held = new Set<{ timer?: NodeJS.Timeout; socket: Socket }>();
   private readonly upstream: URL;
@@ -96,9 +107,18 @@ export class LossyProxy {
     this.faults.push({ kind: 'reset', matches: predicate(match), remaining: count, holdMs: 0, close: 'rst' });
   }
 
-  /** Disarms every fault not yet used. */
+  /**
+   * From now on every request matching `match` draws its fate: its answer lost (closed with FIN or RST, or held until
+   * the client's own timeout, a third each), its connection reset, or passed. Armed faults are taken first.
+   */
+  faultAtRandom(match: RequestPredicate, faults: RandomFaults): void {
+    this.randomFaults = { matches: predicate(match), faults };
+  }
+
+  /** Disarms every fault not yet used, and the random ones. */
   passThrough(): void {
     this.faults.length = 0;
+    this.randomFaults = undefined;
   }
 
   /** Recorded requests matching `match`. */
@@ -120,8 +140,22 @@ export class LossyProxy {
     if (fault) {
       fault.remaining -= 1;
       if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);
+      return fault;
     }
-    return fault;
+    return this.drawFault(method, path);
+  }
+
+  private drawFault(method: string, path: string): ArmedFault | undefined {
+    if (!this.randomFaults?.matches({ method, path })) return undefined;
+    const { loseAnswers, reset = 0, random } = this.randomFaults.faults;
+    const draw = random();
+    const once = { matches: () => true, remaining: 0 };
+    if (draw < loseAnswers) {
+      const how = Math.floor(random() * 3);
+      return { ...once, kind: 'drop', holdMs: how === 2 ? Number.POSITIVE_INFINITY : 0, close: how === 1 ? 'rst' : 'fin' };
+    }
+    if (draw < loseAnswers + reset) return { ...once, kind: 'reset', holdMs: 0, close: 'rst' };
+    return undefined;
   }
 
   private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
