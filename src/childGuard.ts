@@ -8,7 +8,8 @@
  *    shutdown; if that does not finish within 15 s it exits.
  * 2. **Opt-in SQL statement counter** (`GHLWA_SQL_STATS_DIR`, used by `npm run bench`): counts every statement this
  *    process sends to PostgreSQL through `pg` (kysely uses it), by kind, and keeps
- *    `<dir>/<role>-<pid>.json` up to date (every 250 ms while it changes, and at exit). Unset: nothing is patched.
+ *    `<dir>/<role>-<pid>.json` written when asked (SIGUSR2) and at exit, never on a timer, so that counting adds no
+ *    work to what the bench measures. Unset: nothing is patched, and SIGUSR2 keeps Node's default.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -49,10 +50,7 @@ function countSqlStatements(dir: string): void {
   /** Per connection: inside BEGIN…, and whether that transaction wrote. */
   const open = new WeakMap<object, { wrote: boolean }>();
   const file = path.join(dir, `${ROLE}-${process.pid}.json`);
-  let written = -1;
   const write = () => {
-    if (written === stats.statements) return;
-    written = stats.statements;
     stats.at = Date.now();
     try {
       fs.writeFileSync(`${file}.tmp`, JSON.stringify(stats));
@@ -85,7 +83,7 @@ function countSqlStatements(dir: string): void {
   };
   fs.mkdirSync(dir, { recursive: true });
   write();
-  setInterval(write, 250).unref();
+  process.on('SIGUSR2', write);
   process.on('exit', write);
 }
 

@@ -46,6 +46,15 @@ describe('EncryptionCodec', () => {
     expect(Buffer.from(a?.data ?? []).equals(Buffer.from(b?.data ?? []))).toBe(false);
   });
 
+  it('never repeats a nonce, across refills of its pool of random IVs', async () => {
+    const codec = codecWith(`k1:${k1}`);
+    const plain = defaultPayloadConverter.toPayload(input);
+    const sealed = await codec.encode(Array.from({ length: 1500 }, () => plain));
+    const ivs = new Set(sealed.map((payload) => Buffer.from(payload.data ?? []).subarray(0, 12).toString('hex')));
+    expect(ivs.size).toBe(1500);
+    expect(await codec.decode(sealed.slice(-2))).toEqual([plain, plain].map((payload) => expect.objectContaining({ data: payload.data })));
+  });
+
   it('rotation: the first key encrypts, an older key still decrypts what it sealed', async () => {
     const before = codecWith(`k0:${k0}`);
     const after = codecWith(`k1:${k1},k0:${k0}`);

@@ -1,7 +1,7 @@
 import { countHistories } from './histories';
 import { closedLoop, openLoop, percentile, sleep, type LoadResult } from './load';
 import type { Options } from './options';
-import { commitsOf, dropDatabase, readSqlStats, subtractSql } from './postgres';
+import { collectSqlStats, commitsOf, dropDatabase, subtractSql } from './postgres';
 import { CpuTracker, memoryOf, postgresProcesses, readProc } from './procStats';
 import type { PhaseFigures, SystemFigures } from './report';
 import type { SystemUnderTest } from './session';
@@ -100,7 +100,7 @@ export async function measure(world: World, options: Options, sut: SystemUnderTe
   const temporalBackends = (sut.temporalDatabases ?? []).map((database) => ({ database, tracker: new CpuTracker(postgresProcesses(database).backends) }));
   for (const { tracker } of temporalBackends) tracker.start();
   const benchBefore = process.cpuUsage();
-  const sqlBefore = sut.sqlStatsDir ? readSqlStats(sut.sqlStatsDir) : undefined;
+  const sqlBefore = sut.sqlStatsDir ? await collectSqlStats(sut.sqlStatsDir) : undefined;
   const commitsBefore = sut.database ? await commitsOf(sut.database) : undefined;
 
   const openFigures = await runPhase(world, () => openLoop(sut.deliveryUrl, open, options.rate));
@@ -121,7 +121,7 @@ export async function measure(world: World, options: Options, sut: SystemUnderTe
   for (const { database, tracker } of temporalBackends) cpuMs.push({ label: `PostgreSQL backends of Temporal (${database})`, ms: tracker.stop() });
   const benchAfter = process.cpuUsage(benchBefore);
   const memory = sut.processes.map((process) => ({ label: process.label, memory: memoryOf(process.pid) }));
-  const sql = sut.sqlStatsDir && sqlBefore ? subtractSql(readSqlStats(sut.sqlStatsDir), sqlBefore) : undefined;
+  const sql = sut.sqlStatsDir && sqlBefore ? subtractSql(await collectSqlStats(sut.sqlStatsDir), sqlBefore) : undefined;
   const measuredIds = [...openFigures.load.results, ...closedFigures.load.results].filter((post) => post.status === 200).map((post) => post.messageId);
   const histories = sut.temporal ? await countHistories(sut.temporal.client, measuredIds.map((id) => sut.temporal!.workflowIdOf(id)), { closeTimeoutMs: 10_000 }) : undefined;
   if (histories) step('histories fetched');

@@ -32,7 +32,41 @@ export interface SqlTotals {
   byRole: Record<string, number>;
 }
 
-export function readSqlStats(dir: string): SqlTotals {
+/**
+ * Asks every counting process (SIGUSR2; a file per process, named `<role>-<pid>.json`) to write its counts now, waits
+ * until each has, and adds them up. A process that has exited wrote its last counts as it went.
+ */
+export async function collectSqlStats(dir: string, timeoutMs = 10_000): Promise<SqlTotals> {
+  const asked = Date.now();
+  const pending = new Set<string>();
+  for (const file of fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.endsWith('.json')) : []) {
+    const pid = Number(/-(\d+)\.json$/.exec(file)?.[1]);
+    try {
+      process.kill(pid, 'SIGUSR2');
+      pending.add(file);
+    } catch {
+      // gone: its exit write is final
+    }
+  }
+  const deadline = asked + timeoutMs;
+  while (pending.size > 0) {
+    for (const file of [...pending]) if (writtenAt(path.join(dir, file)) >= asked) pending.delete(file);
+    if (pending.size === 0) break;
+    if (Date.now() > deadline) throw new Error(`SQL counts not written within ${timeoutMs} ms: ${[...pending].join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return readSqlStats(dir);
+}
+
+function writtenAt(file: string): number {
+  try {
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { at: number }).at;
+  } catch {
+    return 0; // being rewritten
+  }
+}
+
+function readSqlStats(dir: string): SqlTotals {
   const totals: SqlTotals = { statements: 0, autocommit: 0, writeCommits: 0, byKind: {}, byRole: {} };
   if (!fs.existsSync(dir)) return totals;
   for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.json'))) {
