@@ -8,8 +8,10 @@
  *    shutdown; if that does not finish within 15 s it exits.
  * 2. **Opt-in SQL statement counter** (`GHLWA_SQL_STATS_DIR`, used by `npm run bench`): counts every statement this
  *    process sends to PostgreSQL through `pg` (kysely uses it), by kind, and keeps
- *    `<dir>/<role>-<pid>.json` written when asked (SIGUSR2) and at exit, never on a timer, so that counting adds no
- *    work to what the bench measures. Unset: nothing is patched, and SIGUSR2 keeps Node's default.
+ *    `<dir>/<role>-<pid>.json` written when asked (SIGWINCH) and at exit, never on a timer, so that counting adds no
+ *    work to what the bench measures. SIGWINCH because its default is to be ignored and nothing else here uses it
+ *    (the Temporal SDK's runtime shuts the worker down on SIGUSR2, Node opens its inspector on SIGUSR1). Unset:
+ *    nothing is patched.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -83,7 +85,7 @@ function countSqlStatements(dir: string): void {
   };
   fs.mkdirSync(dir, { recursive: true });
   write();
-  process.on('SIGUSR2', write);
+  process.on('SIGWINCH', write);
   process.on('exit', write);
 }
 

@@ -33,7 +33,7 @@ export interface SqlTotals {
 }
 
 /**
- * Asks every counting process (SIGUSR2; a file per process, named `<role>-<pid>.json`) to write its counts now, waits
+ * Asks every counting process (SIGWINCH; a file per process, named `<role>-<pid>.json`) to write its counts now, waits
  * until each has, and adds them up. A process that has exited wrote its last counts as it went.
  */
 export async function collectSqlStats(dir: string, timeoutMs = 10_000): Promise<SqlTotals> {
@@ -42,7 +42,7 @@ export async function collectSqlStats(dir: string, timeoutMs = 10_000): Promise<
   for (const file of fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.endsWith('.json')) : []) {
     const pid = Number(/-(\d+)\.json$/.exec(file)?.[1]);
     try {
-      process.kill(pid, 'SIGUSR2');
+      process.kill(pid, 'SIGWINCH');
       pending.add(file);
     } catch {
       // gone: its exit write is final
