@@ -58,29 +58,9 @@ export class PayloadDecryptionError extends ValueError {
   override name = 'PayloadDecryptionError';
 }
 
-/**
- * Random 96-bit IVs drawn from a pool filled a few hundred at a time: one call into the CSPRNG per 512 payloads
- * instead of one each (it was most of the codec's cost per payload). Each IV is still 96 random bits, never reused.
- */
-class RandomIvs {
-  private pool = Buffer.alloc(0);
-  private offset = 0;
-
-  next(): Buffer {
-    if (this.offset + IV_BYTES > this.pool.length) {
-      this.pool = crypto.randomBytes(IV_BYTES * 512);
-      this.offset = 0;
-    }
-    const iv = this.pool.subarray(this.offset, this.offset + IV_BYTES);
-    this.offset += IV_BYTES;
-    return iv;
-  }
-}
-
 export class EncryptionCodec implements PayloadCodec {
   /** Each key imported once: handing OpenSSL raw bytes makes it import the key again for every payload. */
   private readonly keys: ReadonlyMap<string, crypto.KeyObject>;
-  private readonly ivs = new RandomIvs();
 
   constructor(private readonly keyring: PayloadKeyring) {
     this.keys = new Map([...keyring.byId].map(([id, key]) => [id, crypto.createSecretKey(key)]));
@@ -90,7 +70,7 @@ export class EncryptionCodec implements PayloadCodec {
     const { id } = this.keyring.encryptWith;
     const key = this.keys.get(id) as crypto.KeyObject;
     return payloads.map((payload) => {
-      const iv = this.ivs.next();
+      const iv = crypto.randomBytes(IV_BYTES);
       const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
       // The key id is authenticated with the data: a payload relabelled with another id fails to decrypt.
       cipher.setAAD(Buffer.from(id));
