@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     `load per system: warm-up ${options.warmup}, open loop ${options.rate} req/s × ${options.seconds} s, closed loop ${options.messages} messages × ${options.concurrency} senders; ` +
       `WhatsApp simulator receipts sent → delivered → read ${options.receiptDelayMs} ms apart; HighLevel simulator without rate limit or downstream delay`,
   );
-  const systems = ['product', 'floor', 'relay'].filter((name) => options.only.has(name));
+  const systems = ['product', 'earlier', 'floor', 'relay'].filter((name) => options.only.has(name) || (name === 'earlier' && options.earlier));
   const session = new BenchSession();
   const world = await startWorld(options, perSystem);
   const phones = world.contacts.map((contact) => contact.phone);
@@ -43,7 +43,12 @@ async function main(): Promise<void> {
     for (const name of systems) {
       console.log(`\n[${name}] starting…`);
       const started = Date.now();
-      const sut = name === 'product' ? await startProduct(session, world, phones, options.temporal) : name === 'floor' ? await startFloor(session, world) : await startRelay(session, world);
+      const sut =
+        name === 'product' || name === 'earlier'
+          ? await startProduct(session, world, phones, options.temporal, name === 'earlier' ? options.earlier : undefined)
+          : name === 'floor'
+            ? await startFloor(session, world)
+            : await startRelay(session, world);
       console.log(`[${name}] measuring…`);
       const figures = await measure(world, options, sut, (Date.now() - started) / 1000);
       printSystem(figures);

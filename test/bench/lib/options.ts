@@ -9,6 +9,11 @@ export interface Options {
   only: Set<string>;
   /** What the product runs on: the embedded dev server (npm start's default) or a real cluster. */
   temporal: 'dev' | 'real';
+  /**
+   * Another checkout of the product, built (`npm ci && npm run build`), e.g. an earlier commit in a git worktree:
+   * measured as `earlier`, its own `npm start` (dist/src/main.js), under the same load in the same run.
+   */
+  earlier?: string;
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -32,9 +37,10 @@ export function parseOptions(argv: string[]): Options {
         options.temporal = kind;
         break;
       }
+      case '--earlier': options.earlier = value(); break;
       case '--help':
       case '-h':
-        console.log('npm run bench -- [--rate 50] [--seconds 5] [--messages 100] [--concurrency 20] [--receipt-delay-ms 100] [--warmup 20] [--only product,floor,relay] [--temporal dev|real]');
+        console.log('npm run bench -- [--rate 50] [--seconds 5] [--messages 100] [--concurrency 20] [--receipt-delay-ms 100] [--warmup 20] [--only product,floor,relay] [--temporal dev|real] [--earlier <built checkout>]');
         process.exit(0);
         break;
       default:

@@ -109,13 +109,13 @@ export function printComparison(all: SystemFigures[]): void {
   ];
   console.log('\n== COMPARISON (same machine, same load, same simulators) ==');
   const header = ['', 'product', ...others.map((figures) => figures.name), ...others.map((figures) => `product/${figures.name}`)];
-  console.log(`  ${header[0]!.padEnd(38)}${header.slice(1).map((cell) => cell.padStart(15)).join('')}`);
+  console.log(`  ${header[0]!.padEnd(38)}${header.slice(1).map((cell) => cell.padStart(17)).join('')}`);
   for (const [label, value] of rows) {
     const cells = [value(product), ...others.map(value)].map((number) => f1(number));
     const ratios = others.map((figures) => {
       const ratio = value(product) / value(figures);
       return Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a';
     });
-    console.log(`  ${label.padEnd(38)}${[...cells, ...ratios].map((cell) => cell.padStart(15)).join('')}`);
+    console.log(`  ${label.padEnd(38)}${[...cells, ...ratios].map((cell) => cell.padStart(17)).join('')}`);
   }
 }
