@@ -29,9 +29,12 @@ import { WebhookDispatcher } from './webhookDelivery';
 import { WhatsAppIdDirectory } from './whatsAppIds';
 import { buildEnvelope, buildStatus, type OutboundMessageInfo, type PricingCategory, type WebhookItem } from './webhookPayloads';
 
-/** Loopback stand-in for the WhatsApp Cloud API (Graph) and the webhooks Meta sends back. */
 const DEFAULT_WEBHOOK_RETRIES = { attempts: 8, firstDelayMs: 250 };
 
+/** A customer service window lasts 24 hours from the user's last message (A.6). */
+const SERVICE_WINDOW_MS = 24 * 3600 * 1000;
+
+/** Loopback stand-in for the WhatsApp Cloud API (Graph) and the webhooks Meta sends back. */
 export class MetaSimulator {
   readonly requests: RecordedRequest[];
   readonly sentMessages: SentMessage[] = [];
@@ -46,6 +49,8 @@ export class MetaSimulator {
   private readonly dispatcher: WebhookDispatcher;
   private readonly receipts: ReceiptScheduler;
   private readonly outbound = new Map<string, OutboundMessageInfo>();
+  /** When each user last messaged each business number (`<phone number id>|<wa_id>`): its customer service window. */
+  private readonly lastInboundAt = new Map<string, number>();
   private readonly whatsAppIds = new WhatsAppIdDirectory();
   private latencyMs = 0;
   private sendFaults: SendFault[] = [];
@@ -215,11 +220,13 @@ export class MetaSimulator {
       at: Date.now(),
     });
     const pricingCategory: PricingCategory = send.template ? (send.template.category.toLowerCase() as PricingCategory) : 'service';
+    const lastInbound = this.lastInboundAt.get(`${send.account.phoneNumberId}|${send.waId}`);
     this.outbound.set(send.wamid, {
       wamid: send.wamid,
       account: send.account,
       recipientId: send.waId,
       pricingCategory,
+      insideServiceWindow: lastInbound !== undefined && Date.now() - lastInbound < SERVICE_WINDOW_MS,
       conversationId: crypto.randomBytes(16).toString('hex'),
       ...(send.bizOpaqueCallbackData === undefined ? {} : { bizOpaqueCallbackData: send.bizOpaqueCallbackData }),
     });
@@ -253,6 +260,12 @@ export class MetaSimulator {
   private inboundItem(spec: InboundSpec): WebhookItem {
     const account = this.accounts.resolve(spec.phoneNumberId);
     const { message, contact } = buildInboundMessage(spec, this.media, (phone) => this.whatsAppIds.waIdFor(phone));
+    // A user's message opens (or renews) their 24-hour customer service window with this business number.
+    if (message.from !== undefined && message.type !== 'system') {
+      const at = Number(message.timestamp) * 1000;
+      const key = `${account.phoneNumberId}|${message.from}`;
+      this.lastInboundAt.set(key, Math.max(at, this.lastInboundAt.get(key) ?? 0));
+    }
     return { account, message, ...(contact ? { contact } : {}) };
   }
 }

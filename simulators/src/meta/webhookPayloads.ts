@@ -23,7 +23,19 @@ export interface OutboundMessageInfo {
   recipientId: string;
   bizOpaqueCallbackData?: string;
   pricingCategory: PricingCategory;
+  /** Sent inside the user's customer service window (A.6): service and utility messages are then free. */
+  insideServiceWindow?: boolean;
   conversationId: string;
+}
+
+/**
+ * Meta's per-message pricing (A.3, A.6): non-template messages are `service`, and they and utility templates are free
+ * inside a customer service window (`free_customer_service`); marketing and authentication templates are billed.
+ * Free text outside a window is refused by Meta (131047), so it is priced as inside one here.
+ */
+export function pricingTypeOf(message: Pick<OutboundMessageInfo, 'pricingCategory' | 'insideServiceWindow'>): 'regular' | 'free_customer_service' {
+  if (message.pricingCategory === 'service') return 'free_customer_service';
+  return message.pricingCategory === 'utility' && message.insideServiceWindow ? 'free_customer_service' : 'regular';
 }
 
 const ERROR_CODES_HREF = '/documentation/business-messaging/whatsapp/support/error-codes';
@@ -56,7 +68,7 @@ export function buildStatus(
   if (message.bizOpaqueCallbackData !== undefined) result.biz_opaque_callback_data = message.bizOpaqueCallbackData;
   // Meta attaches billing info to 'sent' and one of the later successful statuses; here that is 'delivered'.
   if (status === 'sent' || status === 'delivered') {
-    const isService = message.pricingCategory === 'service';
+    const type = pricingTypeOf(message);
     if (includesConversation(options.apiVersion)) {
       result.conversation = {
         id: message.conversationId,
@@ -65,9 +77,9 @@ export function buildStatus(
       };
     }
     result.pricing = {
-      billable: !isService,
+      billable: type === 'regular',
       pricing_model: 'PMP',
-      type: isService ? 'free_customer_service' : 'regular',
+      type,
       category: message.pricingCategory,
     };
   }

@@ -61,6 +61,25 @@ describe('receipts', () => {
     expect(statuses[2]!.pricing).toBeUndefined();
   });
 
+  it('prices a utility template as free inside the customer service window the user opened, billed outside it', async () => {
+    await startSimulator();
+    const reminder = { name: 'appointment_reminder', language: 'en_US', category: 'UTILITY' as const, components: [{ type: 'BODY' as const, text: 'See you soon' }] };
+    simulator.upsertTemplate(ACCOUNT.wabaId, reminder);
+    const template = { messaging_product: 'whatsapp', to: USER, type: 'template', template: { name: 'appointment_reminder', language: { code: 'en_US' } } };
+    const pricingOfNextSend = async () => {
+      const wamid = (await send(template)).body.messages[0].id as string;
+      const sent = await waitFor(() => statusesOf(receivedWebhooks()).find((status) => status.id === wamid && status.status === 'sent'));
+      return sent.pricing;
+    };
+
+    expect(await pricingOfNextSend()).toEqual({ billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' });
+    // A message from a day ago does not open the window; one just now does, for this business number only.
+    await simulator.emitInbound({ from: USER, type: 'text', text: 'old', timestamp: Date.now() / 1000 - 25 * 3600 });
+    expect(await pricingOfNextSend()).toEqual({ billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' });
+    await simulator.emitInbound({ from: USER, type: 'text', text: 'Can I move my appointment?' });
+    expect(await pricingOfNextSend()).toEqual({ billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'utility' });
+  });
+
   it('follows scripts: out of order, duplicates, failures, late and withheld receipts', async () => {
     await startSimulator();
     simulator.scriptReceipts(USER, [
