@@ -8,9 +8,9 @@ import { chooseTemplateForLocation } from '../store/templateContext';
 import { createTemplateRule, deleteTemplateRule, findTemplateRule, listTemplateRules, replaceTemplateRule } from '../store/templateRules';
 import { findTemplateSettings, listTemplateRows, saveTemplateLanguage, templateStatusHistory, toKnownTemplate } from '../store/templates';
 import { templateSyncWorkflowId } from '../../workflows/shared';
-import type { SyncTemplatesResult } from '../../workflows/syncTemplates';
 import type { HttpContext } from './context';
 import { badRequest, unavailable } from './replies';
+import { syncTemplatesNow } from './templateSync';
 import { requireAdminToken } from './adminAuth';
 import { adminRoute } from './adminSchemas';
 import { templateSchemas as schemas, type dryRunCase, type ruleSchema } from './templateSchemas';
@@ -56,34 +56,23 @@ export function registerTemplateRoutes(app: FastifyInstance, ctx: HttpContext): 
 
     /** Starts (or joins) the location's sync; `?wait=true` answers with its result. */
     admin.post('/admin/locations/:locationId/templates/sync', route(schemas.sync), async (request, reply) => {
-      const { locationId } = request.params;
-      const location = await findLocation(ctx.db, locationId);
-      if (location?.whatsapp_backend === 'twilio' ? !location.twilio_account_sid : !location?.whatsapp_waba_id) {
-        const missing = location?.whatsapp_backend === 'twilio' ? 'Twilio account (set twilio.accountSid)' : 'WhatsApp Business Account id (set whatsapp.wabaId)';
-        return reply.code(409).send({ error: `the location has no ${missing}` });
+      const outcome = await syncTemplatesNow(ctx, request.params.locationId, request.query.wait === 'true' ? WAIT_LIMIT_MS : 0);
+      switch (outcome.kind) {
+        case 'not_configured':
+          return reply.code(409).send({ error: `the location has no ${outcome.missing}` });
+        case 'temporal_unavailable':
+          request.log.error({ err: outcome.error, workflowId: templateSyncWorkflowId(request.params.locationId) }, 'could not start the template sync');
+          return unavailable(reply, 'Temporal');
+        case 'still_running':
+          return reply
+            .code(202)
+            .send({ started: true, workflowId: outcome.workflowId, ...(request.query.wait === 'true' ? { note: 'still running (is a worker up?); follow the workflow' } : {}) });
+        case 'done': {
+          const failure = outcome.result.failed[0];
+          if (failure) return reply.code(502).send({ error: `template sync failed: ${failure.reason}`, workflowId: outcome.workflowId, ...outcome.result });
+          return { workflowId: outcome.workflowId, ...outcome.result };
+        }
       }
-      const workflowId = templateSyncWorkflowId(locationId);
-      let handle;
-      try {
-        handle = await ctx.temporal.workflow.start('syncTemplates', {
-          taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
-          workflowId,
-          args: [{ locationId }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          staticSummary: `template sync for ${locationId}`,
-        });
-      } catch (error) {
-        request.log.error({ err: error, workflowId }, 'could not start the template sync');
-        return unavailable(reply, 'Temporal');
-      }
-      if (request.query.wait !== 'true') return reply.code(202).send({ started: true, workflowId });
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), WAIT_LIMIT_MS)));
-      const result = (await Promise.race([handle.result(), timedOut]).finally(() => clearTimeout(timer))) as SyncTemplatesResult | undefined;
-      if (!result) return reply.code(202).send({ started: true, workflowId, note: 'still running (is a worker up?); follow the workflow' });
-      const failure = result.failed[0];
-      if (failure) return reply.code(502).send({ error: `template sync failed: ${failure.reason}`, workflowId, ...result });
-      return { workflowId, ...result };
     });
 
     admin.put('/admin/locations/:locationId/templates/settings', route(schemas.settings), async (request) => {

@@ -4,7 +4,6 @@ import { appendConsent, currentConsent } from '../../src/store/consent';
 import { findLedgerEntry, ledgerTimeline } from '../../src/store/ledger';
 import { findLocation, pauseSender } from '../../src/store/locations';
 import { deliverWorkflowId } from '../../workflows/shared';
-import { adminCall } from '../support/adminApi';
 import { deliveryOutcome } from '../support/expectations';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/harness';
 import { templateDefinitions } from '../support/templateCases';
@@ -128,8 +127,11 @@ describe('operator console', () => {
     await page.getByRole('button', { name: 'Dry run' }).click();
     await page.getByRole('row', { name: /outside the window/ }).getByText('no WhatsApp message (no_template_match)').waitFor();
 
+    // Approved in WhatsApp Manager, then synced from the console instead of waiting for the schedule.
     for (const definition of templateDefinitions) h.meta.upsertTemplate(h.location.wabaId, definition);
-    expect((await adminCall(h.apiUrl, 'POST', `/admin/locations/${h.location.id}/templates/sync?wait=true`)).status).toBe(200);
+    await page.getByRole('button', { name: 'Sync templates now' }).click();
+    await page.getByRole('status').getByText(`Synced: ${templateDefinitions.length} template(s)`, { exact: false }).waitFor();
+    await page.getByLabel('What would this text become?').fill(reminder);
     await page.getByRole('button', { name: 'Dry run' }).click();
     await page.getByRole('row', { name: /outside the window/ }).getByText('template appointment_reminder (en_US)').waitFor();
     expect(await page.getByRole('row', { name: /inside the 24-hour window/ }).textContent()).toContain('free text');
