@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --rate 50 --seconds 5 --messages 100 --concurrency 20 --receipt-delay-ms 100 --warmup 20 --only product,floor,relay --temporal dev|real]`
+ * `npm run bench [-- --rate 50 --seconds 5 --messages 100 --concurrency 20 --receipt-delay-ms 100 --warmup 20 --only product,floor,relay --temporal dev|real --earlier <checkout>]`
  * (positional `[messages] [concurrency]` still work). `--temporal real`: the product runs against a real Temporal
  * cluster (src/temporal/realServer.ts: Temporal's server on PostgreSQL, 8 history shards) instead of the dev server;
- * the floor keeps its dev server.
+ * the floor keeps its dev server. `--earlier <checkout>`: also EARLIER, another built checkout of the product (e.g. the
+ * commit an issue measured against, in a git worktree) started the same way, for a same-run comparison.
  *
  * The shipped default, measured from the outside, next to two references under the same load:
  * - PRODUCT: `node dist-bench/src/main.js`, i.e. `npm start` itself (its supervisor starts the Temporal dev server on
