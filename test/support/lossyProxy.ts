@@ -42,12 +42,16 @@ export interface RandomFaults {
   random: () => number;
 }
 
-interface ArmedFault {
+/** What happens to one request. */
+interface Fault {
   kind: 'drop' | 'reset';
-  matches: (request: { method: string; path: string }) => boolean;
-  remaining: number;
   holdMs: number;
   close: 'fin' | 'rst';
+}
+
+interface ArmedFault extends Fault {
+  matches: (request: { method: string; path: string }) => boolean;
+  remaining: number;
 }
 
 function predicate(match: RequestPredicate): (request: { method: string; path: string }) => boolean {
@@ -135,7 +139,7 @@ export class LossyProxy {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private takeFault(method: string, path: string): ArmedFault | undefined {
+  private takeFault(method: string, path: string): Fault | undefined {
     const fault = this.faults.find((candidate) => candidate.remaining > 0 && candidate.matches({ method, path }));
     if (fault) {
       fault.remaining -= 1;
@@ -145,16 +149,15 @@ export class LossyProxy {
     return this.drawFault(method, path);
   }
 
-  private drawFault(method: string, path: string): ArmedFault | undefined {
+  private drawFault(method: string, path: string): Fault | undefined {
     if (!this.randomFaults?.matches({ method, path })) return undefined;
     const { loseAnswers, reset = 0, random } = this.randomFaults.faults;
     const draw = random();
-    const once = { matches: () => true, remaining: 0 };
     if (draw < loseAnswers) {
       const how = Math.floor(random() * 3);
-      return { ...once, kind: 'drop', holdMs: how === 2 ? Number.POSITIVE_INFINITY : 0, close: how === 1 ? 'rst' : 'fin' };
+      return { kind: 'drop', holdMs: how === 2 ? Number.POSITIVE_INFINITY : 0, close: how === 1 ? 'rst' : 'fin' };
     }
-    if (draw < loseAnswers + reset) return { ...once, kind: 'reset', holdMs: 0, close: 'rst' };
+    if (draw < loseAnswers + reset) return { kind: 'reset', holdMs: 0, close: 'rst' };
     return undefined;
   }
 

@@ -1,7 +1,7 @@
 import { countHistories } from './histories';
 import { closedLoop, openLoop, percentile, sleep, type LoadResult } from './load';
 import type { Options } from './options';
-import { collectSqlStats, commitsOf, dropDatabase, subtractSql } from './postgres';
+import { collectSqlStats, commitsOf, dropDatabase, subtractSql, waitForNoBackends } from './postgres';
 import { CpuTracker, memoryOf, postgresProcesses, readProc } from './procStats';
 import type { PhaseFigures, SystemFigures } from './report';
 import type { SystemUnderTest } from './session';
@@ -127,8 +127,8 @@ export async function measure(world: World, options: Options, sut: SystemUnderTe
   if (histories) step('histories fetched');
 
   const stopped = await sut.stop();
-  // The product's backends exit with it, and publish their last counters as they go.
-  if (sut.database) await sleep(1000);
+  // The product's backends exit with it, and publish their last counters as they go: read once they are gone.
+  if (sut.database) await waitForNoBackends(sut.database, 30_000);
   const commitsAfter = sut.database ? await commitsOf(sut.database).catch(() => undefined) : undefined;
   if (sut.database) await dropDatabase(sut.database);
   step('stop');

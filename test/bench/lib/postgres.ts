@@ -20,6 +20,18 @@ export async function commitsOf(database: string): Promise<{ commits: number; ro
   });
 }
 
+/** Waits until no backend is connected to `database` (a backend publishes its counters as it exits). */
+export async function waitForNoBackends(database: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await withPostgres(async (client) => {
+    for (;;) {
+      const { rows } = await client.query<{ backends: number }>('select count(*)::int as backends from pg_stat_activity where datname = $1', [database]);
+      if ((rows[0]?.backends ?? 0) === 0 || Date.now() > deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+}
+
 export async function dropDatabase(database: string): Promise<void> {
   await withPostgres((client) => client.query(`drop database if exists ${client.escapeIdentifier(database)} with (force)`)).catch(() => undefined);
 }
